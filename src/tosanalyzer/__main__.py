@@ -1,0 +1,5 @@
+"""Allow ``python -m tosanalyzer``."""
+
+from tosanalyzer.cli import main
+
+main()

@@ -1,0 +1,265 @@
+"""Score the tagger against labelled sets, so accuracy claims come from a command, not memory.
+
+Two formats are read: CLAUDETTE sentences (``doc``/``idx``/``text``/``labels``), where each
+document's sentences are joined and analysed as one text so headings and neighbours give context,
+and ToS;DR quotes (``quote``/``labels``/``implied_labels``), each analysed alone. The analyzer is
+passed in, which keeps this stage independent of how analysis is composed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from tosanalyzer.models import (
+    CLAUDETTE_CATEGORIES,
+    AnalysisResult,
+    EvalError,
+    EvalReport,
+    Finding,
+    Provenance,
+    Score,
+)
+
+Analyze = Callable[[str], AnalysisResult]
+Labeller = Callable[[Finding], set[str]]
+"""Maps a finding to the labels it stands for in the dataset (clause type, implied types…)."""
+
+_SEPARATOR = "\n\n"
+M = TypeVar("M", bound=BaseModel)
+
+
+class LabelledSetError(ValueError):
+    """A labelled file that cannot be scored; the message names the file and line."""
+
+
+class ClaudetteRow(BaseModel):
+    doc: str
+    idx: int
+    text: str
+    labels: list[str]
+
+
+class TosdrRow(BaseModel):
+    service: str
+    quote: str
+    labels: list[str]
+    implied_labels: list[str] = []
+    cases: list[str] = []
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabelledSetError(f"{path}: cannot be read: {exc}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise LabelledSetError(f"{path}:{number}: not JSON: {exc.msg}") from exc
+        if not isinstance(row, dict):
+            raise LabelledSetError(f"{path}:{number}: expected a JSON object")
+        rows.append(row)
+    if not rows:
+        raise LabelledSetError(f"{path}: holds no rows")
+    return rows
+
+
+def dataset_kind(rows: list[dict[str, Any]], path: Path) -> str:
+    first = rows[0]
+    if {"doc", "idx", "text", "labels"} <= first.keys():
+        return "claudette"
+    if {"quote", "labels"} <= first.keys():
+        return "tosdr"
+    raise LabelledSetError(
+        f"{path}: unknown format: expected CLAUDETTE rows (doc, idx, text, labels) "
+        "or ToS;DR rows (service, quote, labels)"
+    )
+
+
+def _parse(model: type[M], rows: list[dict[str, Any]], path: Path) -> list[M]:
+    parsed: list[M] = []
+    for number, row in enumerate(rows, start=1):
+        try:
+            parsed.append(model.model_validate(row))
+        except ValidationError as exc:
+            raise LabelledSetError(f"{path}: row {number}: {exc.errors()[0]['msg']}") from exc
+    return parsed
+
+
+class _Tally:
+    def __init__(self, categories: Iterable[str]) -> None:
+        self.categories = sorted(categories)
+        self.tp: dict[str, int] = defaultdict(int)
+        self.fp: dict[str, int] = defaultdict(int)
+        self.fn: dict[str, int] = defaultdict(int)
+
+    def add(self, gold: set[str], predicted: set[str], fp_counts: bool = True) -> None:
+        for category in self.categories:
+            if category in gold and category in predicted:
+                self.tp[category] += 1
+            elif category in gold:
+                self.fn[category] += 1
+            elif category in predicted and fp_counts:
+                self.fp[category] += 1
+
+    def scores(self) -> tuple[dict[str, Score], Score, Score]:
+        per = {c: _score(self.tp[c], self.fp[c], self.fn[c]) for c in self.categories}
+        micro = _score(
+            sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
+        )
+        n = len(per) or 1
+        macro = Score(
+            precision=round(sum(s.precision for s in per.values()) / n, 4),
+            recall=round(sum(s.recall for s in per.values()) / n, 4),
+            f1=round(sum(s.f1 for s in per.values()) / n, 4),
+            support=micro.support,
+            tp=micro.tp,
+            fp=micro.fp,
+            fn=micro.fn,
+        )
+        return per, micro, macro
+
+
+def _score(tp: int, fp: int, fn: int) -> Score:
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Score(
+        precision=round(precision, 4),
+        recall=round(recall, 4),
+        f1=round(f1, 4),
+        support=tp + fn,
+        tp=tp,
+        fp=fp,
+        fn=fn,
+    )
+
+
+def evaluate_claudette(
+    rows: list[dict[str, Any]],
+    path: Path,
+    analyze: Analyze,
+    labeller: Labeller,
+    provenance: Provenance,
+    with_errors: bool = False,
+) -> EvalReport:
+    """Per-sentence scores over the eight CLAUDETTE categories."""
+    sentences = _parse(ClaudetteRow, rows, path)
+    by_doc: dict[str, list[ClaudetteRow]] = defaultdict(list)
+    for sentence in sentences:
+        by_doc[sentence.doc].append(sentence)
+    tally = _Tally(CLAUDETTE_CATEGORIES)
+    errors: list[EvalError] = []
+    for doc_name in sorted(by_doc):
+        doc_rows = sorted(by_doc[doc_name], key=lambda r: r.idx)
+        spans, text = _join(doc_rows)
+        result = analyze(text)
+        for row, (start, end) in zip(doc_rows, spans, strict=True):
+            fired: dict[str, str] = {}
+            for finding in result.findings:
+                if finding.start < end and finding.end > start:
+                    for label in labeller(finding):
+                        fired.setdefault(label, finding.pattern_id)
+            gold = set(row.labels) & set(CLAUDETTE_CATEGORIES)
+            tally.add(gold, set(fired))
+            if with_errors:
+                errors.extend(_errors(f"{doc_name}#{row.idx}", row.text, gold, fired, True))
+    per, micro, macro = tally.scores()
+    return EvalReport(
+        dataset="claudette",
+        source=str(path),
+        items=len(sentences),
+        provenance=provenance,
+        per_category=per,
+        micro=micro,
+        macro=macro,
+        errors=errors,
+    )
+
+
+def _join(rows: list[ClaudetteRow]) -> tuple[list[tuple[int, int]], str]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for row in rows:
+        spans.append((pos, pos + len(row.text)))
+        pos += len(row.text) + len(_SEPARATOR)
+    return spans, _SEPARATOR.join(row.text for row in rows)
+
+
+def _errors(
+    item: str, text: str, gold: set[str], fired: dict[str, str], fp_counts: bool
+) -> list[EvalError]:
+    out = [
+        EvalError(item=item, clause_type=c, kind="false_negative", text=text)
+        for c in sorted(gold - fired.keys())
+    ]
+    if fp_counts:
+        out += [
+            EvalError(
+                item=item, clause_type=c, kind="false_positive", text=text, pattern_id=fired[c]
+            )
+            for c in sorted(fired.keys() - gold)
+        ]
+    return out
+
+
+def evaluate_tosdr(
+    rows: list[dict[str, Any]],
+    path: Path,
+    analyze: Analyze,
+    labeller: Labeller,
+    provenance: Provenance,
+    with_errors: bool = False,
+) -> EvalReport:
+    """Per-type recall on labelled quotes; false tags counted on the negative pool only.
+
+    ToS;DR labels are incomplete (a quote carries only the cases attached to it), so an extra tag
+    on a labelled quote is not counted as a false positive; a tag on a negative quote is.
+    """
+    quotes = _parse(TosdrRow, rows, path)
+    categories = {label for q in quotes for label in (*q.labels, *q.implied_labels)}
+    tally = _Tally(categories)
+    errors: list[EvalError] = []
+    negatives = tagged_negatives = dated = tagged_dated = 0
+    for number, quote in enumerate(quotes, start=1):
+        fired: dict[str, str] = {}
+        for finding in analyze(quote.quote).findings:
+            for label in labeller(finding):
+                fired.setdefault(label, finding.pattern_id)
+        gold = set(quote.labels) | set(quote.implied_labels)
+        negative = not quote.labels
+        tally.add(gold, set(fired), fp_counts=negative)
+        if negative:
+            negatives += 1
+            tagged_negatives += bool(fired)
+            if any("last update" in case.lower() for case in quote.cases):
+                dated += 1
+                tagged_dated += bool(fired)
+        if with_errors:
+            errors.extend(_errors(f"{quote.service}#{number}", quote.quote, gold, fired, negative))
+    per, micro, macro = tally.scores()
+    undated = negatives - dated
+    return EvalReport(
+        dataset="tosdr",
+        source=str(path),
+        items=len(quotes),
+        provenance=provenance,
+        per_category=per,
+        micro=micro,
+        macro=macro,
+        false_tag_rate=round(tagged_negatives / negatives, 4) if negatives else None,
+        false_tag_rate_without_last_updated=(
+            round((tagged_negatives - tagged_dated) / undated, 4) if undated else None
+        ),
+        errors=errors,
+    )

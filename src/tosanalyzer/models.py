@@ -1,0 +1,258 @@
+"""The shared vocabulary of the pipeline.
+
+Every stage takes these models in and gives these models out, so stages never need to import
+each other and every boundary (YAML files, JSON output, labelled sets) is validated in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Severity = Literal["info", "low", "medium", "high", "blocker"]
+Polarity = Literal["bad", "good", "neutral"]
+ClaudetteCategory = Literal[
+    "arbitration",
+    "unilateral_change",
+    "content_removal",
+    "jurisdiction",
+    "choice_of_law",
+    "limitation_of_liability",
+    "unilateral_termination",
+    "contract_by_using",
+]
+CLAUDETTE_CATEGORIES: tuple[str, ...] = ClaudetteCategory.__args__  # type: ignore[attr-defined]
+AttributeName = Literal["money", "period", "notice_days", "governing_law", "venue", "countries"]
+DocumentFormat = Literal["txt", "md", "html"]
+ClauseKind = Literal["heading", "sentence", "list_item"]
+
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class Strict(BaseModel):
+    """Base for models read from files people write: an unknown field is a typo, not data."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- clause patterns (the data in clause_patterns/*.yaml) -------------------------------------
+
+
+class LocalizedText(Strict):
+    en: str = Field(min_length=1)
+    ja: str = Field(min_length=1)
+
+
+class Rule(Strict):
+    """One named matcher rule: a spaCy token pattern, or a list of phrases.
+
+    Token patterns may use ``LEMMA``; it means the lower-cased lookup lemma, so capitalised and
+    ALL-CAPS words ("LICENSES") match like their lower-case forms.
+    """
+
+    id: str
+    tokens: list[dict[str, Any]] | None = None
+    phrases: list[str] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _RULE_ID.match(value):
+            raise ValueError("rule ids are lower-case letters, digits, '-' and '_'")
+        return value
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Rule:
+        if (self.tokens is None) == (self.phrases is None):
+            raise ValueError(f"rule '{self.id}' needs exactly one of 'tokens' or 'phrases'")
+        if self.tokens is not None and not self.tokens:
+            raise ValueError(f"rule '{self.id}' has an empty token pattern")
+        if self.phrases is not None and not all(p.strip() for p in self.phrases):
+            raise ValueError(f"rule '{self.id}' has an empty phrase")
+        return self
+
+
+class PatternExamples(Strict):
+    match: list[str] = Field(min_length=1)
+    no_match: list[str] = Field(min_length=1)
+
+
+class ClausePattern(Strict):
+    """A clause type: what it means, how bad it is, and the rules that find it."""
+
+    id: str
+    title: LocalizedText
+    description: str = Field(min_length=1)
+    severity: Severity
+    polarity: Polarity
+    claudette: ClaudetteCategory | None = None
+    implies: list[str] = Field(
+        default_factory=list,
+        description="More general clause types a finding of this type also counts as.",
+    )
+    attributes: list[AttributeName] = Field(default_factory=list)
+    patterns: list[Rule] = Field(min_length=1)
+    exceptions: list[Rule] = Field(
+        default_factory=list,
+        description="Rules that, when they match in the same clause, cancel the finding.",
+    )
+    examples: PatternExamples
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError("clause type ids are snake_case")
+        return value
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> ClausePattern:
+        ids = [rule.id for rule in (*self.patterns, *self.exceptions)]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"rule ids must be unique within a file: {', '.join(repeated)}")
+        return self
+
+
+class PatternLibrary(BaseModel):
+    """All clause patterns, with the hash that identifies this exact set of rules."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: str = Field(description="Hash of the pattern files: results carry it as provenance.")
+    patterns: list[ClausePattern]
+    files: dict[str, str] = Field(description="Clause type id → the file it was read from.")
+
+    def get(self, clause_type: str) -> ClausePattern:
+        for pattern in self.patterns:
+            if pattern.id == clause_type:
+                return pattern
+        raise KeyError(clause_type)
+
+
+class ExampleFailure(BaseModel):
+    clause_type: str
+    expected: Literal["match", "no_match"]
+    text: str
+    fired: list[str] = Field(description="Pattern ids that fired for this clause type.")
+
+
+# --- analysis ---------------------------------------------------------------------------------
+
+
+class Money(BaseModel):
+    amount: float
+    currency: str = Field(description="ISO 4217 code, e.g. USD")
+    text: str = Field(description="The words the amount was read from.")
+
+
+class Period(BaseModel):
+    value: int
+    unit: Literal["day", "week", "month", "year"]
+    text: str
+
+
+class Attributes(BaseModel):
+    """Facts pulled out of a clause; empty fields mean 'not stated in this clause'."""
+
+    money: list[Money] = Field(default_factory=list)
+    money_rule: Literal["greater_of", "lesser_of"] | None = None
+    period: Period | None = None
+    notice_days: int | None = None
+    governing_law: str | None = None
+    venue: str | None = None
+    countries: list[str] = Field(default_factory=list)
+
+
+class Clause(BaseModel):
+    index: int
+    kind: ClauseKind
+    start: int = Field(description="Offset of the first character in the document text.")
+    end: int = Field(description="Offset one past the last character.")
+    text: str
+    section_path: list[str]
+
+
+class Finding(BaseModel):
+    clause_type: str
+    severity: Severity
+    polarity: Polarity
+    clause_index: int
+    start: int
+    end: int
+    quote: str = Field(description="The whole clause the rule fired in, verbatim.")
+    matched_text: str = Field(description="The words the rule matched.")
+    section_path: list[str]
+    pattern_id: str = Field(description="'<clause type>/<rule id>' of the rule that fired.")
+    attributes: Attributes
+
+
+class Provenance(BaseModel):
+    """What produced a result: results from different rule sets must not be compared as edits."""
+
+    analyzer_version: str
+    pattern_library_version: str
+    spacy_version: str
+
+
+class DocumentMeta(BaseModel):
+    source: str
+    format: DocumentFormat
+    characters: int
+    text_sha256: str
+    language: str
+    analysed: bool
+    not_analysed_reason: str | None = None
+    effective_date: str | None = Field(default=None, description="ISO date, when the text states one.")
+
+
+class AnalysisResult(BaseModel):
+    document: DocumentMeta
+    provenance: Provenance
+    clauses: list[Clause]
+    findings: list[Finding]
+
+
+class SourceText(BaseModel):
+    """A document read from somewhere, ready to analyse: Markdown or plain text."""
+
+    source: str
+    format: DocumentFormat
+    text: str
+
+
+# --- evaluation -------------------------------------------------------------------------------
+
+
+class Score(BaseModel):
+    precision: float
+    recall: float
+    f1: float
+    support: int = Field(description="Gold positives.")
+    tp: int
+    fp: int
+    fn: int
+
+
+class EvalError(BaseModel):
+    item: str = Field(description="Document and sentence index, or service and row number.")
+    clause_type: str
+    kind: Literal["false_positive", "false_negative"]
+    text: str
+    pattern_id: str | None = None
+
+
+class EvalReport(BaseModel):
+    dataset: Literal["claudette", "tosdr"]
+    source: str
+    items: int
+    provenance: Provenance
+    per_category: dict[str, Score]
+    micro: Score
+    macro: Score
+    false_tag_rate: float | None = None
+    false_tag_rate_without_last_updated: float | None = None
+    errors: list[EvalError] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""Rule-based language processing: spaCy pipeline, clause segmentation, matchers, attributes."""

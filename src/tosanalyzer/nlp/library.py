@@ -1,0 +1,74 @@
+"""Load the clause-pattern library: one YAML file per clause type, validated, versioned.
+
+Patterns are data a reviewer edits, so a bad file must stop the tool with a message naming the
+file, the field and the reason — a silently skipped file would quietly turn a red flag green.
+The library's version is a hash of the files, so results made with different rules are never
+mistaken for changes in the terms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from tosanalyzer.models import ClausePattern, PatternLibrary
+
+
+class PatternFileError(ValueError):
+    """A pattern file that cannot be used; the message names the file and what is wrong."""
+
+
+def pattern_files(directory: Path) -> list[Path]:
+    """The clause-type files: YAML directly in ``directory`` (subfolders hold other rule kinds)."""
+    return sorted(p for p in directory.iterdir() if p.is_file() and p.suffix in {".yaml", ".yml"})
+
+
+def library_version(files: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()[:12]
+
+
+def load_pattern_file(path: Path) -> ClausePattern:
+    try:
+        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise PatternFileError(f"{path.name}: cannot be read as YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise PatternFileError(f"{path.name}: expected a mapping of fields at the top level")
+    try:
+        pattern = ClausePattern.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field '{'.'.join(str(part) for part in err['loc']) or '(top)'}': {err['msg']}"
+            for err in exc.errors()
+        )
+        raise PatternFileError(f"{path.name}: {problems}") from exc
+    if pattern.id != path.stem:
+        raise PatternFileError(
+            f"{path.name}: field 'id': '{pattern.id}' must equal the file name '{path.stem}'"
+        )
+    return pattern
+
+
+def load_library(directory: Path) -> PatternLibrary:
+    """Every clause pattern in ``directory``; raises PatternFileError on the first bad file."""
+    if not directory.is_dir():
+        raise PatternFileError(f"{directory}: no such pattern folder")
+    files = pattern_files(directory)
+    if not files:
+        raise PatternFileError(f"{directory}: holds no *.yaml pattern files")
+    patterns = [load_pattern_file(path) for path in files]
+    return PatternLibrary(
+        version=library_version(files),
+        patterns=patterns,
+        files={pattern.id: path.name for pattern, path in zip(patterns, files, strict=True)},
+    )

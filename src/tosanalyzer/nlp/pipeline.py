@@ -1,0 +1,55 @@
+"""The one spaCy pipeline: a blank English tokenizer whose NORM is the lower-cased lemma.
+
+No statistical model can be installed here, and none is needed for rule matching. The lookup
+lemmatizer of spacy-lookups-data leaves "LICENSES" and "Licensed" unchanged because it looks up
+the text as written, and liability sections are often in capitals. So the lookup table is applied
+to the lower-cased form, once per vocabulary entry (a lexeme attribute, computed when the word is
+first seen), instead of once per token: matching stays as fast as the bare tokenizer allows.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import spacy
+from spacy.attrs import NORM
+from spacy.language import Language
+from spacy.lookups import Table, load_lookups
+
+_MARKUP = re.compile(
+    r"\*+|`+|(?<!\w)_+|_+(?!\w)|^ {0,3}#{1,6}(?= )|^ {0,3}>|\]\([^)\s]*\)|\[|\|",
+    re.MULTILINE,
+)
+
+
+@lru_cache(maxsize=1)
+def _lemma_table() -> Table:
+    return load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+
+
+def lemma_norm(word: str) -> str:
+    """The lower-cased lookup lemma of ``word``: what ``LEMMA`` means in our patterns.
+
+    Note the table's own choices: "data" becomes "datum", "were" becomes "be".
+    """
+    lower = word.lower()
+    return str(_lemma_table().get(lower, lower))
+
+
+@lru_cache(maxsize=1)
+def build_pipeline() -> Language:
+    """The shared pipeline; built once per process."""
+    nlp = spacy.blank("en")
+    nlp.vocab.lex_attr_getters[NORM] = lemma_norm
+    for lexeme in nlp.vocab:
+        lexeme.norm_ = lemma_norm(lexeme.orth_)
+    return nlp
+
+
+def mask_markup(text: str) -> str:
+    """Blank out Markdown syntax with spaces, so offsets into the text are unchanged.
+
+    "**$50**" must tokenize as "$50", and a link's URL must not become words.
+    """
+    return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
