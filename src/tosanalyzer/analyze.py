@@ -10,9 +10,8 @@ import hashlib
 from bisect import bisect_right
 from collections import defaultdict
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
-
-import spacy
 
 from tosanalyzer import __version__
 from tosanalyzer.extract import html_to_markdown
@@ -46,7 +45,7 @@ class Analyzer:
         self.provenance = Provenance(
             analyzer_version=__version__,
             pattern_library_version=library.version,
-            spacy_version=spacy.__version__,
+            spacy_version=version("spacy"),
         )
 
     def analyze_source(self, source: SourceText) -> AnalysisResult:

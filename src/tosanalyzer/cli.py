@@ -27,7 +27,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-patterns_app = typer.Typer(help="Inspect and test the clause-pattern library.", no_args_is_help=True)
+patterns_app = typer.Typer(
+    help="Inspect and test the clause-pattern library.", no_args_is_help=True
+)
 app.add_typer(patterns_app, name="patterns")
 
 out = Console(highlight=False, soft_wrap=True)

@@ -15,17 +15,18 @@ from __future__ import annotations
 import re
 import warnings
 
-from bs4 import (
-    BeautifulSoup,
-    MarkupResemblesLocatorWarning,
-    NavigableString,
-    Tag,
-    XMLParsedAsHTMLWarning,
-)
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+from bs4.element import NavigableString, Tag
 from markdownify import ATX, MarkdownConverter
 
 # Elements a reader never sees: their text is code, styling or page metadata, not terms.
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe")
+# Blocks markdownify does not know (it knows div, p, section, article...): treated as divs they
+# get paragraph breaks around them and lose the stray spaces of the indentation between them.
+_UNKNOWN_BLOCKS = (
+    "html", "body", "main", "nav", "header", "footer", "aside", "address", "figure", "form",
+    "fieldset", "details", "summary", "hgroup", "center", "dialog", "search",
+)  # fmt: skip
 
 _CONVERTER = MarkdownConverter(
     heading_style=ATX,
@@ -33,6 +34,8 @@ _CONVERTER = MarkdownConverter(
     strip=["a", "img"],  # links keep their words, images go: no URL ever reaches the text
     escape_asterisks=False,  # legal text is read, not rendered: "\*" would only be noise
     escape_underscores=False,
+    wrap=True,  # a newline in HTML source is only a space: re-wrapped source, same text
+    wrap_width=None,  # ... and never re-wrap paragraphs ourselves
 )
 
 _SPACE_RUN = re.compile(r"(?<=\S)[ \t]{2,}")  # inside a line; leading indentation nests lists
@@ -78,12 +81,26 @@ def html_to_markdown(html: str | bytes) -> str:
 def _prune(tag: Tag) -> None:
     for element in tag.find_all(_INVISIBLE):
         element.decompose()
+    for block in [tag, *tag.find_all(_UNKNOWN_BLOCKS)]:
+        if block.name in _UNKNOWN_BLOCKS:
+            block.name = "div"
     for string in tag.find_all(string=lambda s: _NBSP in s):
-        # Only plain text: a Comment turned into a NavigableString would become visible text.
-        if type(string) is NavigableString:
-            string.replace_with(NavigableString(string.replace(_NBSP, " ")))
+        _replace_text(string, string.replace(_NBSP, " "))
+    for line_break in tag.find_all("br"):
+        # The source's indentation after <br> would start the next line with a space.
+        following = line_break.next_sibling
+        if isinstance(following, NavigableString) and not line_break.find_parent("pre"):
+            _replace_text(following, following.lstrip())
+
+
+def _replace_text(string: NavigableString, text: str) -> None:
+    # Only plain text: a Comment turned into a NavigableString would become visible text.
+    if type(string) is NavigableString:
+        string.replace_with(NavigableString(text))
 
 
 def _normalise(markdown: str) -> str:
-    lines = (_SPACE_RUN.sub(" ", line).rstrip() for line in markdown.replace(_NBSP, " ").split("\n"))
+    lines = (
+        _SPACE_RUN.sub(" ", line).rstrip() for line in markdown.replace(_NBSP, " ").split("\n")
+    )
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"

@@ -206,7 +206,9 @@ class DocumentMeta(BaseModel):
     language: str
     analysed: bool
     not_analysed_reason: str | None = None
-    effective_date: str | None = Field(default=None, description="ISO date, when the text states one.")
+    effective_date: str | None = Field(
+        default=None, description="ISO date, when the text states one."
+    )
 
 
 class AnalysisResult(BaseModel):

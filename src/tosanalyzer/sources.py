@@ -95,6 +95,5 @@ def _decode_as(path: Path, data: bytes, encoding: str) -> str:
         raise SourceError(f"{path}: declares an unknown character set '{encoding}'") from error
     except UnicodeDecodeError as error:
         raise SourceError(
-            f"{path}: not valid {encoding} (byte 0x{data[error.start]:02x} at offset "
-            f"{error.start})"
+            f"{path}: not valid {encoding} (byte 0x{data[error.start]:02x} at offset {error.start})"
         ) from error

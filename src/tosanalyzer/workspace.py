@@ -16,6 +16,7 @@ from tosanalyzer.evaluation import (
     evaluate_tosdr,
     read_jsonl,
 )
+from tosanalyzer.extract import ExtractError
 from tosanalyzer.models import (
     CLAUDETTE_CATEGORIES,
     AnalysisResult,
@@ -24,7 +25,6 @@ from tosanalyzer.models import (
     Finding,
     PatternLibrary,
 )
-from tosanalyzer.extract import ExtractError
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.resources import patterns_dir
 from tosanalyzer.sources import SourceError, read_source

@@ -27,47 +27,55 @@ _SCRIPTS: dict[str, re.Pattern[str]] = {
     "cjk": re.compile(f"[{_KANA_RANGES}{_HAN_RANGES}]"),
     "ko": re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]"),
     "ru": re.compile("[\u0400-\u04ff]"),
-    "ar": re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]"),
+    "ar": re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufefc]"),
     "el": re.compile("[\u0370-\u03ff\u1f00-\u1fff]"),
     "he": re.compile("[\u0590-\u05ff]"),
     "th": re.compile("[\u0e00-\u0e7f]"),
 }
+# A Han character, kana or Hangul syllable carries about as much as three Latin letters: without
+# this weight, a few English product names outvote a short Japanese paragraph.
+_SCRIPT_WEIGHTS = {"cjk": 3, "ko": 3}
 _WORD = re.compile(r"[^\W\d_]+")
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Frequent function words. Words shared by several languages count for each of them; the
 # distinctive ones decide. English comes first so that it wins ties.
 _STOP_WORDS: dict[str, frozenset[str]] = {
-    "en": frozenset(
+    "en": _words(
         "the of and to a an in is are be been that this these for it its as with on by or not "
         "you your we our us any all will may shall from at have has which such if their they "
-        "other without under".split()
+        "other without under"
     ),
-    "fr": frozenset(
+    "fr": _words(
         "le la les de des du un une et est en que qui dans pour pas par sur au aux avec ce cette "
-        "ces il elle nous vous votre vos ne ou sont être son sa ses à leur tout toute plus".split()
+        "ces il elle nous vous votre vos ne ou sont être son sa ses à leur tout toute plus"
     ),
-    "de": frozenset(
+    "de": _words(
         "der die das und ist nicht mit von zu den dem des ein eine einen einer im auf für sich sie "
         "es wir ihr ihre sind oder auch werden wird bei nach aus wenn durch dass diese dieser kann "
-        "zum zur über unter als".split()
+        "zum zur über unter als"
     ),
-    "es": frozenset(
+    "es": _words(
         "el la los las de del y en con un una su sus es por para que lo al se no como más pero "
-        "este esta usted cualquier sin sobre entre también ser hay desde o".split()
+        "este esta usted cualquier sin sobre entre también ser hay desde o"
     ),
-    "it": frozenset(
+    "it": _words(
         "il di che e la per un una in non sono è del della dei delle al alla con si da dal nel "
         "nella gli le lo questo questa ai anche come più o ed qualsiasi essere tra sul sulla "
-        "può".split()
+        "può"
     ),
-    "pt": frozenset(
+    "pt": _words(
         "o a os as de do da dos das e em no na nos nas um uma que não para com por pelo pela se "
-        "ao à às ou mais você seu sua seus suas também são está este esta qualquer como".split()
+        "ao à às ou mais você seu sua seus suas também são está este esta qualquer como"
     ),
-    "nl": frozenset(
+    "nl": _words(
         "de het een en van is dat die niet op te met voor zijn aan er maar om ook als bij of uw "
         "u wij we ons onze deze dit naar worden wordt kunnen door geen hebben heeft zal tot uit "
-        "over".split()
+        "over"
     ),
 }
 
@@ -99,7 +107,8 @@ def _dominant_script(sample: str) -> str | None:
     """The script most letters are written in; None for no letters or an unsupported script."""
     counts = {script: len(pattern.findall(sample)) for script, pattern in _SCRIPTS.items()}
     others = sum(char.isalpha() for char in sample) - sum(counts.values())
-    script, count = max(counts.items(), key=lambda item: item[1])
+    weighted = {script: count * _SCRIPT_WEIGHTS.get(script, 1) for script, count in counts.items()}
+    script, count = max(weighted.items(), key=lambda item: item[1])
     if count == 0 or others > count:
         return None
     return script

@@ -1,25 +1,54 @@
-"""Compile the pattern library into spaCy matchers and run them over a whole document.
+"""Compile the pattern library into indexed matchers and run them over a whole document.
 
-All rules go into one Matcher and one PhraseMatcher, so a document is scanned once however many
-clause types the library holds. Each match keeps the name of the rule that fired: a finding must
-always be explainable by the YAML it came from.
+Rules are written as spaCy Matcher token patterns, but they are not run by spaCy's Matcher: it
+starts every pattern at every token (cost: tokens × patterns) and expands ``{0,8}`` into eight
+optional tokens whose skip combinations it tracks one by one, which stalls on long documents.
+Instead each pattern is cut into required tokens ("atoms") and the gaps between them. Atoms that
+test one attribute for equality or membership are found with hash lookups (spaCy PhraseMatcher,
+one pass per attribute whatever the number of rules); the rest are tested only where a chain
+reaches them. Chains are built from the first atom's hits, so cost follows the number of anchor
+hits, not the size of the library. Every match keeps the rule that fired: a finding must always
+be explainable by the YAML it came from.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy
 from spacy.errors import MatchPatternError
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from tosanalyzer.models import PatternLibrary, Rule
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.nlp.pipeline import lemma_norm
 
 _EXCEPTION_MARK = "!"
+_QUANTIFIER = re.compile(r"^\{(\d*),(\d*)\}$|^\{(\d+)\}$")
+_UNBOUNDED_GAP = 60  # tokens; matches never leave their clause anyway
+_INDEXED_ATTRS = ("LOWER", "NORM", "ORTH")
+_STRING_ATTRS: dict[str, Callable[[Token], str]] = {
+    "LOWER": lambda t: t.lower_,
+    "NORM": lambda t: t.norm_,
+    "ORTH": lambda t: t.text,
+}
+_FLAG_ATTRS: dict[str, Callable[[Token], bool]] = {
+    "IS_PUNCT": lambda t: t.is_punct,
+    "IS_ALPHA": lambda t: t.is_alpha,
+    "IS_DIGIT": lambda t: t.is_digit,
+    "IS_TITLE": lambda t: t.is_title,
+    "IS_UPPER": lambda t: t.is_upper,
+    "IS_LOWER": lambda t: t.is_lower,
+    "LIKE_NUM": lambda t: t.like_num,
+}
 
 
 @dataclass(frozen=True)
@@ -34,12 +63,40 @@ class RuleMatch:
     text: str
 
 
+@dataclass(frozen=True)
+class _Gap:
+    """Between ``low`` and ``high`` tokens, each satisfying ``spec`` (empty: any token)."""
+
+    low: int
+    high: int
+    spec: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Atom:
+    spec: dict[str, Any]
+    index_key: str | None  # set when hits come from the hash index
+
+
+@dataclass(frozen=True)
+class _TokenRule:
+    key: str
+    atoms: tuple[_Atom, ...]
+    gaps: tuple[tuple[_Gap, ...], ...]  # gaps[i] lies between atoms[i] and atoms[i + 1]
+    anchor: int  # the atom whose hits start the search: the first one the index finds
+    bounds: tuple[tuple[int, int], ...] = ()  # fewest and most tokens in each gaps[i]
+
+    def __post_init__(self) -> None:
+        bounds = tuple((sum(g.low for g in gs), sum(g.high for g in gs)) for gs in self.gaps)
+        object.__setattr__(self, "bounds", bounds)
+
+
 def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
-    """Rewrite a token spec from our YAML dialect into spaCy's.
+    """Rewrite a token spec from our YAML dialect into spaCy's attribute names.
 
     ``LEMMA`` becomes ``NORM`` (the pipeline stores the lower-cased lookup lemma there) with its
     values lemmatized the same way, so "licenses" and "LICENSED" in a pattern or a text agree;
-    ``LOWER`` values are lower-cased.
+    ``LOWER`` values are lower-cased; ``TEXT`` is ``ORTH``.
     """
     out: dict[str, Any] = {}
     for key, value in spec.items():
@@ -48,12 +105,14 @@ def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
             out["NORM"] = _map_values(value, lemma_norm)
         elif attr == "LOWER":
             out["LOWER"] = _map_values(value, str.lower)
+        elif attr == "TEXT":
+            out["ORTH"] = value
         else:
             out[attr] = value
     return out
 
 
-def _map_values(value: Any, func: Any) -> Any:
+def _map_values(value: Any, func: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return func(value)
     if isinstance(value, dict):
@@ -64,46 +123,303 @@ def _map_values(value: Any, func: Any) -> Any:
     return value
 
 
+def _repeat_bounds(op: str | None) -> tuple[int, int] | None:
+    """(min, max) repetitions for a token's OP; None for a plain required token."""
+    if op is None or op == "1":
+        return None
+    if op == "?":
+        return 0, 1
+    if op == "*":
+        return 0, _UNBOUNDED_GAP
+    if op == "+":
+        return 1, _UNBOUNDED_GAP
+    match = _QUANTIFIER.match(op)
+    if not match:
+        raise ValueError(f"OP '{op}' is not supported (use ?, *, +, {{n}}, {{n,m}}, {{,m}})")
+    if match.group(3) is not None:
+        count = int(match.group(3))
+        return count, count
+    low = int(match.group(1) or 0)
+    return low, int(match.group(2)) if match.group(2) else _UNBOUNDED_GAP
+
+
+def _check_spec(spec: dict[str, Any]) -> None:
+    for attr, expected in spec.items():
+        if attr in _FLAG_ATTRS:
+            continue
+        if attr not in _STRING_ATTRS:
+            supported = ", ".join([*_STRING_ATTRS, "LEMMA", "TEXT", *_FLAG_ATTRS])
+            raise ValueError(f"token attribute {attr} is not supported (use {supported})")
+        if isinstance(expected, dict):
+            unknown = set(expected) - {"IN", "NOT_IN", "REGEX"}
+            if unknown:
+                raise ValueError(f"{attr} supports IN, NOT_IN and REGEX, not {sorted(unknown)}")
+        elif not isinstance(expected, str):
+            raise ValueError(f"{attr} must be a string or a mapping of IN / NOT_IN / REGEX")
+
+
+def _satisfies(token: Token, spec: dict[str, Any]) -> bool:
+    for attr, expected in spec.items():
+        if attr in _FLAG_ATTRS:
+            if _FLAG_ATTRS[attr](token) != bool(expected):
+                return False
+            continue
+        if not _value_satisfies(_STRING_ATTRS[attr](token), {attr: expected}):
+            return False
+    return True
+
+
+def _value_satisfies(value: str, spec: dict[str, Any]) -> bool:
+    """Whether a string attribute's ``value`` passes the one-attribute ``spec``."""
+    ((_, expected),) = spec.items()
+    if isinstance(expected, str):
+        return value == expected
+    if "IN" in expected and value not in expected["IN"]:
+        return False
+    if "NOT_IN" in expected and value in expected["NOT_IN"]:
+        return False
+    return not ("REGEX" in expected and not re.search(expected["REGEX"], value))
+
+
+def _index_key(spec: dict[str, Any]) -> str | None:
+    """A hash-index key for an atom that tests one attribute for equality or membership."""
+    if len(spec) != 1:
+        return None
+    ((attr, expected),) = spec.items()
+    if attr not in _INDEXED_ATTRS:
+        return None
+    if isinstance(expected, str):
+        values = [expected]
+    elif isinstance(expected, dict) and set(expected) == {"IN"}:
+        values = list(expected["IN"])
+    else:
+        return None
+    return f"{attr}={json.dumps(sorted(set(values)), ensure_ascii=False)}"
+
+
+def _compile_tokens(key: str, tokens: list[dict[str, Any]]) -> _TokenRule:
+    atoms: list[_Atom] = []
+    gaps: list[list[_Gap]] = [[]]
+    for raw in tokens:
+        spec = translate_token(raw)
+        op = spec.pop("OP", None)
+        _check_spec(spec)
+        bounds = _repeat_bounds(op)
+        if bounds is None:
+            atoms.append(_Atom(spec, _index_key(spec)))
+            gaps.append([])
+        elif atoms:
+            gaps[-1].append(_Gap(bounds[0], bounds[1], spec))
+        elif bounds[0] > 0:
+            raise ValueError("a pattern must start with a token that is not repeated")
+    if not atoms:
+        raise ValueError("a pattern needs at least one token that is not optional")
+    if any(gap.low > 0 for gap in gaps[-1]):
+        raise ValueError("a pattern must end with a token that is not repeated")
+    anchor = next((i for i, atom in enumerate(atoms) if atom.index_key), 0)
+    return _TokenRule(key, tuple(atoms), tuple(tuple(g) for g in gaps[1:-1]), anchor)
+
+
 class CompiledLibrary:
     """The matchers for one pattern library, built once and reused for every document."""
 
     def __init__(self, library: PatternLibrary, nlp: Language) -> None:
-        self._matcher = Matcher(nlp.vocab, validate=True)
+        self._index = {attr: PhraseMatcher(nlp.vocab, attr=attr) for attr in _INDEXED_ATTRS}
+        self._scanned = Matcher(nlp.vocab, validate=True)
         self._phrases = PhraseMatcher(nlp.vocab, attr="NORM")
+        self._value_scans: dict[str, dict[str, Any]] = {}
+        self._rules: list[_TokenRule] = []
+        self._vocab = nlp.vocab
+        known: set[str] = set()
         for pattern in library.patterns:
             for exception, rules in ((False, pattern.patterns), (True, pattern.exceptions)):
                 for rule in rules:
-                    self._add(nlp, library.files[pattern.id], pattern.id, rule, exception)
+                    key = f"{pattern.id}/{rule.id}" + (_EXCEPTION_MARK if exception else "")
+                    try:
+                        self._add(nlp, key, rule, known)
+                    except (MatchPatternError, ValueError) as exc:
+                        file = library.files[pattern.id]
+                        raise PatternFileError(f"{file}: rule '{rule.id}': {exc}") from exc
 
-    def _add(self, nlp: Language, file: str, clause_type: str, rule: Rule, exception: bool) -> None:
-        key = f"{clause_type}/{rule.id}" + (_EXCEPTION_MARK if exception else "")
-        if rule.tokens is not None:
-            try:
-                self._matcher.add(key, [[translate_token(t) for t in rule.tokens]])
-            except (MatchPatternError, ValueError) as exc:
-                raise PatternFileError(f"{file}: rule '{rule.id}': {exc}") from exc
-        else:
+    def _add(self, nlp: Language, key: str, rule: Rule, known: set[str]) -> None:
+        if rule.tokens is None:
             self._phrases.add(key, [nlp.make_doc(phrase) for phrase in rule.phrases or []])
+            return
+        compiled = _compile_tokens(key, rule.tokens)
+        first = compiled.atoms[0]
+        if compiled.atoms[compiled.anchor].index_key is None:
+            # No atom the index can find: spaCy scans every token for the first one.
+            scan_key = "scan:" + json.dumps(first.spec, sort_keys=True)
+            compiled = _TokenRule(
+                key, (_Atom(first.spec, scan_key), *compiled.atoms[1:]), compiled.gaps, 0
+            )
+            if scan_key not in known:
+                if _value_test(first.spec):
+                    self._value_scans[scan_key] = first.spec
+                else:
+                    self._scanned.add(scan_key, [[first.spec]])
+        for atom in compiled.atoms:
+            if atom.index_key and atom.index_key not in known and not atom.index_key.startswith(
+                "scan:"
+            ):
+                self._index_atom(atom)
+            if atom.index_key:
+                known.add(atom.index_key)
+        self._rules.append(compiled)
+
+    def _index_atom(self, atom: _Atom) -> None:
+        ((attr, expected),) = atom.spec.items()
+        values = [expected] if isinstance(expected, str) else expected["IN"]
+        docs = []
+        for value in dict.fromkeys(values):
+            doc = Doc(self._vocab, words=[value])
+            if attr == "NORM":
+                doc[0].norm_ = value
+            docs.append(doc)
+        assert atom.index_key is not None
+        self._index[attr].add(atom.index_key, docs)
 
     def matches(self, doc: Doc) -> list[RuleMatch]:
         """Every rule match in ``doc``, in document order."""
-        found = [*self._matcher(doc), *self._phrases(doc)]
-        found.sort(key=lambda m: (m[1], m[2]))
-        out: list[RuleMatch] = []
         strings = doc.vocab.strings
-        for match_id, start, end in found:
-            key = strings[match_id]
-            exception = key.endswith(_EXCEPTION_MARK)
-            clause_type, rule_id = key.rstrip(_EXCEPTION_MARK).split("/", 1)
-            span = doc[start:end]
-            out.append(
-                RuleMatch(
-                    clause_type=clause_type,
-                    rule_id=rule_id,
-                    exception=exception,
-                    start=span.start_char,
-                    end=span.end_char,
-                    text=span.text,
-                )
-            )
-        return out
+        hits: dict[str, list[int]] = defaultdict(list)
+        found = [m(doc) for m in self._index.values() if len(m)]
+        if len(self._scanned):
+            found.append(self._scanned(doc))
+        for matches in found:
+            for match_id, start, _ in matches:
+                hits[strings[match_id]].append(start)
+        for key, spec in self._value_scans.items():
+            hits[key] = _value_scan(doc, spec)
+        for positions in hits.values():
+            positions.sort()
+        spans = [(strings[m], s, e) for m, s, e in self._phrases(doc)]
+        for rule in self._rules:
+            spans.extend((rule.key, s, e) for s, e in _rule_spans(doc, rule, hits))
+        spans.sort(key=lambda m: (m[1], m[2], m[0]))
+        return [_rule_match(doc, key, start, end) for key, start, end in spans]
+
+
+def _value_test(spec: dict[str, Any]) -> bool:
+    """Whether ``spec`` tests one string attribute only, so distinct values can be tested."""
+    return len(spec) == 1 and next(iter(spec)) in _STRING_ATTRS
+
+
+def _value_scan(doc: Doc, spec: dict[str, Any]) -> list[int]:
+    """Positions whose value satisfies ``spec``, testing each distinct value once.
+
+    spaCy would call a Python predicate (REGEX, NOT_IN) for every token; a document has far
+    fewer distinct words than tokens.
+    """
+    ((attr, _),) = spec.items()
+    values = doc.to_array(attr)
+    strings = doc.vocab.strings
+    accepted = [
+        value for value in numpy.unique(values) if _value_satisfies(strings[int(value)], spec)
+    ]
+    return [int(i) for i in numpy.flatnonzero(numpy.isin(values, accepted))]
+
+
+def _rule_match(doc: Doc, key: str, start: int, end: int) -> RuleMatch:
+    clause_type, rule_id = key.rstrip(_EXCEPTION_MARK).split("/", 1)
+    span = doc[start:end]
+    return RuleMatch(
+        clause_type=clause_type,
+        rule_id=rule_id,
+        exception=key.endswith(_EXCEPTION_MARK),
+        start=span.start_char,
+        end=span.end_char,
+        text=span.text,
+    )
+
+
+def _rule_spans(
+    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]]
+) -> Iterable[tuple[int, int]]:
+    """Token spans where the rule's atoms follow each other across allowed gaps."""
+    for atom in rule.atoms:
+        if atom.index_key is not None and not hits.get(atom.index_key):
+            return
+    anchor_key = rule.atoms[rule.anchor].index_key
+    assert anchor_key is not None
+    seen: set[tuple[int, int]] = set()
+    for position in hits[anchor_key]:
+        end = _extend(doc, rule, hits, rule.anchor + 1, position + 1)
+        if end is None:
+            continue
+        start = _extend_back(doc, rule, hits, rule.anchor - 1, position)
+        if start is not None and (start, end) not in seen:
+            seen.add((start, end))
+            yield start, end
+
+
+def _candidates(
+    rule: _TokenRule, hits: dict[str, list[int]], index: int, low: int, high: int
+) -> Iterable[int]:
+    """Positions in [low, high] where atoms[index] may stand, nearest to ``low`` first."""
+    key = rule.atoms[index].index_key
+    if key is None:
+        return range(low, high + 1)
+    positions = hits[key]
+    return positions[bisect_left(positions, low) : bisect_left(positions, high + 1)]
+
+
+def _extend(
+    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]], index: int, previous_end: int
+) -> int | None:
+    """The end of the shortest completion from atom ``index`` on, if there is one."""
+    if index == len(rule.atoms):
+        return previous_end
+    low, high = rule.bounds[index - 1]
+    atom = rule.atoms[index]
+    gaps = rule.gaps[index - 1]
+    for position in _candidates(
+        rule, hits, index, previous_end + low, min(previous_end + high, len(doc) - 1)
+    ):
+        if atom.index_key is None and not _satisfies(doc[position], atom.spec):
+            continue
+        if gaps and not _fits(doc, previous_end, position, gaps):
+            continue
+        end = _extend(doc, rule, hits, index + 1, position + 1)
+        if end is not None:
+            return end
+    return None
+
+
+def _extend_back(
+    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]], index: int, next_start: int
+) -> int | None:
+    """The start of the nearest completion of atoms ``index`` down to 0, if there is one."""
+    if index < 0:
+        return next_start
+    low, high = rule.bounds[index]
+    atom = rule.atoms[index]
+    gaps = rule.gaps[index]
+    options = _candidates(rule, hits, index, max(next_start - 1 - high, 0), next_start - 1 - low)
+    for position in reversed(list(options)):
+        if atom.index_key is None and not _satisfies(doc[position], atom.spec):
+            continue
+        if gaps and not _fits(doc, position + 1, next_start, gaps):
+            continue
+        start = _extend_back(doc, rule, hits, index - 1, position)
+        if start is not None:
+            return start
+    return None
+
+
+def _fits(doc: Doc, start: int, end: int, gaps: tuple[_Gap, ...]) -> bool:
+    """Whether tokens ``start:end`` can be split into consecutive runs that satisfy ``gaps``."""
+    if not gaps:
+        return start == end
+    gap, rest = gaps[0], gaps[1:]
+    length = gap.low
+    while length <= gap.high and start + length <= end:
+        run_ok = not gap.spec or all(
+            _satisfies(doc[i], gap.spec) for i in range(start, start + length)
+        )
+        if not run_ok:
+            return False
+        if _fits(doc, start + length, end, rest):
+            return True
+        length += 1
+    return False

@@ -41,7 +41,7 @@ def lemma_norm(word: str) -> str:
 def build_pipeline() -> Language:
     """The shared pipeline; built once per process."""
     nlp = spacy.blank("en")
-    nlp.vocab.lex_attr_getters[NORM] = lemma_norm
+    nlp.vocab.lex_attr_getters[NORM] = lemma_norm  # type: ignore[attr-defined]
     for lexeme in nlp.vocab:
         lexeme.norm_ = lemma_norm(lexeme.orth_)
     return nlp

@@ -17,13 +17,15 @@ from tosanalyzer.models import Clause, ClauseKind
 
 # Words after which a full stop does not end a sentence (compared lower-cased, without the dot).
 ABBREVIATIONS = frozenset(
-    """
-    inc ltd llc llp plc co corp cos bros dept univ assn intl natl govt
-    e.g i.e u.s u.k u.s.a e.u etc vs v cf viz approx est al
-    no nos sec secs art arts para paras cl ch pt pp p fig vol ed rev civ proc stat reg regs
-    mr mrs ms dr prof st jr sr gen hon rep sen
-    jan feb mar apr jun jul aug sep sept oct nov dec
-    """.split()
+    (
+        "inc", "ltd", "llc", "llp", "plc", "co", "corp", "cos", "bros", "dept", "univ", "assn",
+        "intl", "natl", "govt", "e.g", "i.e", "u.s", "u.k", "u.s.a", "e.u", "etc", "vs", "v", "cf",
+        "viz", "approx", "est", "al", "no", "nos", "sec", "secs", "art", "arts", "para", "paras",
+        "cl", "ch", "pt", "pp", "p", "fig", "vol", "ed", "rev", "civ", "proc", "stat", "reg",
+        "regs", "cal", "calif", "bus", "prof", "ann", "mr", "mrs", "ms", "dr", "prof", "st", "jr",
+        "sr", "gen", "hon", "rep", "sen", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+        "sept", "oct", "nov", "dec",
+    )
 )
 # "etc." and "al." often do end sentences; they are only kept joined when a lower-case word follows.
 _WEAK_ABBREVIATIONS = frozenset({"etc", "al"})
@@ -34,7 +36,8 @@ _WORD_BEFORE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.\-]*)$")
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_ITEM = re.compile(
-    r"^[ \t]*(?:[-*+•·▪–][ \t]+|\d{1,3}[.)][ \t]+|\(?[a-z]{1,3}\)[ \t]+|\(\d{1,3}\)[ \t]+)"
+    r"^[ \t]*(?:[-*+•·▪–][ \t]+|\d{1,3}[.)][ \t]+|\(?[a-z]{1,3}\)[ \t]+|\(\d{1,3}\)[ \t]+)",
+    re.MULTILINE,
 )
 _TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 _TABLE_RULE = re.compile(r"^[ \t]*\|?[ \t:\-|]+\|[ \t:\-|]*$")

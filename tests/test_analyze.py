@@ -1,0 +1,119 @@
+"""Analysis of whole documents: findings quote their clause, offsets hold, output is stable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tosanalyzer.models import AnalysisResult
+from tosanalyzer.resources import corpora_dir
+from tosanalyzer.workspace import Workspace
+
+SAMPLE = corpora_dir() / "samples" / "northwind-terms.md"
+WORKSPACE = Workspace()
+
+
+@pytest.fixture(scope="module")
+def sample() -> AnalysisResult:
+    return WORKSPACE.analyze_path(SAMPLE)
+
+
+def test_sample_is_english_with_its_effective_date(sample: AnalysisResult) -> None:
+    assert sample.document.language == "en"
+    assert sample.document.analysed
+    assert sample.document.effective_date == "2026-03-03"
+    assert sample.provenance.pattern_library_version == WORKSPACE.library.version
+
+
+def test_every_finding_quotes_its_clause_verbatim(sample: AnalysisResult) -> None:
+    text = SAMPLE.read_text(encoding="utf-8")
+    assert sample.findings
+    for finding in sample.findings:
+        assert text[finding.start : finding.end] == finding.quote
+        assert finding.matched_text.replace(" ", "") in finding.quote.replace(" ", "").replace(
+            "\n", ""
+        ) or finding.matched_text.split()[0] in finding.quote
+        clause_type, rule = finding.pattern_id.split("/")
+        assert clause_type == finding.clause_type and rule
+        assert finding.section_path
+
+
+def test_sample_red_flags_are_found_with_attributes(sample: AnalysisResult) -> None:
+    by_type = {f.clause_type: f for f in sample.findings}
+    for expected in (
+        "arbitration",
+        "perpetual_license",
+        "liability_cap_amount",
+        "class_action_waiver",
+        "jury_trial_waiver",
+        "ai_training_on_user_content",
+        "choice_of_law",
+        "auto_renewal",
+        "security_certification",
+        "breach_notification",
+    ):
+        assert expected in by_type, f"{expected} not found"
+    cap = by_type["liability_cap_amount"]
+    assert cap.section_path[-1] == "6.3"
+    assert [(m.amount, m.currency) for m in cap.attributes.money] == [(50.0, "USD")]
+    assert cap.attributes.money_rule == "greater_of"
+    assert cap.attributes.period is not None
+    assert (cap.attributes.period.value, cap.attributes.period.unit) == (12, "month")
+    assert by_type["choice_of_law"].attributes.governing_law == "State of Delaware"
+
+
+def test_capitalised_text_matches_like_lower_case() -> None:
+    lower = WORKSPACE.analyze_text("We may terminate your account at any time without notice.")
+    upper = WORKSPACE.analyze_text("WE MAY TERMINATE YOUR ACCOUNT AT ANY TIME WITHOUT NOTICE.")
+    assert [f.clause_type for f in lower.findings] == [f.clause_type for f in upper.findings]
+    assert lower.findings
+
+
+def test_output_is_deterministic() -> None:
+    first = WORKSPACE.analyze_path(SAMPLE).model_dump_json()
+    second = Workspace().analyze_path(SAMPLE).model_dump_json()
+    assert first == second
+
+
+def test_markdown_emphasis_does_not_hide_a_clause() -> None:
+    plain = WORKSPACE.analyze_text("Our aggregate liability will not exceed $50.")
+    marked = WORKSPACE.analyze_text("Our **aggregate liability** will not exceed **$50**.")
+    types = {f.clause_type for f in plain.findings}
+    assert types and types == {f.clause_type for f in marked.findings}
+    cap = next(f for f in marked.findings if f.clause_type == "liability_cap_amount")
+    assert cap.quote == "Our **aggregate liability** will not exceed **$50**."
+    assert cap.attributes.money[0].amount == 50.0
+
+
+def test_html_is_analysed_through_markdown(tmp_path: Path) -> None:
+    page = tmp_path / "terms.html"
+    page.write_text(
+        "<html><head><title>x</title><script>var a=1;</script></head><body>"
+        "<h1>Terms</h1><h2>Disputes</h2>"
+        "<p>All disputes will be resolved by final and binding arbitration.</p>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    result = WORKSPACE.analyze_path(page)
+    assert result.document.format == "html"
+    arbitration = [f for f in result.findings if f.clause_type == "arbitration"]
+    assert arbitration and arbitration[0].section_path == ["Terms", "Disputes"]
+
+
+def test_a_non_english_document_is_not_graded_as_clean() -> None:
+    text = (
+        "Les présentes conditions générales régissent l'utilisation du service. "
+        "Nous pouvons résilier votre compte à tout moment et sans préavis. "
+        "Les litiges seront soumis aux tribunaux de Paris."
+    )
+    result = WORKSPACE.analyze_text(text)
+    assert result.document.language == "fr"
+    assert not result.document.analysed
+    assert result.document.not_analysed_reason == "not analysed: language fr"
+    assert result.findings == []
+
+
+def test_the_json_round_trips_through_the_model(sample: AnalysisResult) -> None:
+    again = AnalysisResult.model_validate_json(sample.model_dump_json())
+    assert again == sample
