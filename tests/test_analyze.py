@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tosanalyzer.models import AnalysisResult
 from tosanalyzer.resources import corpora_dir
@@ -117,3 +119,23 @@ def test_a_non_english_document_is_not_graded_as_clean() -> None:
 def test_the_json_round_trips_through_the_model(sample: AnalysisResult) -> None:
     again = AnalysisResult.model_validate_json(sample.model_dump_json())
     assert again == sample
+
+
+LEGAL_BITS = st.sampled_from(
+    [
+        "We may terminate", "your account", "at any time", "without notice", "**$50**", "Inc.",
+        "e.g.", "12.2", "(a)", "\n\n## 7. Disputes\n\n", "- ", "binding arbitration", "U.S.",
+        "the greater of", "twelve (12) months", "[link](http://x.example/?utm_source=a)",
+        "governed by the laws of Ireland", "# ", "|", "*", "_", "\n", ". ", "LICENSES",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(LEGAL_BITS, st.text(max_size=12)), max_size=40))
+def test_any_text_analyses_without_error_and_offsets_hold(parts: list[str]) -> None:
+    text = " ".join(parts)
+    result = WORKSPACE.analyzer.analyze_text(text, assume_language="en")
+    for finding in result.findings:
+        assert text[finding.start : finding.end] == finding.quote
+        assert finding.clause_type in {p.id for p in WORKSPACE.library.patterns}

@@ -7,6 +7,7 @@ needs it, so ``tosanalyzer --help`` starts fast.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -163,8 +164,6 @@ def patterns_test(json_output: JsonOption = False, patterns: PatternsOption = No
         run, failures = ws.test_patterns()
     if json_output:
         payload = {"examples": run, "failures": [f.model_dump() for f in failures]}
-        import json
-
         out.print_json(json.dumps(payload), highlight=False)
     else:
         for failure in failures:
@@ -192,8 +191,6 @@ def eval_command(
         report = ws.evaluate(labels, with_errors=errors)
     if json_output:
         data = report.model_dump(exclude={"errors"} if not errors else set())
-        import json
-
         out.print_json(json.dumps(data), highlight=False)
     else:
         _print_report(report)
