@@ -12,7 +12,7 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -174,16 +174,29 @@ def evaluate_claudette(
             tally.add(gold, set(fired))
             if with_errors:
                 errors.extend(_errors(f"{doc_name}#{row.idx}", row.text, gold, fired, True))
+    return _report("claudette", path, len(sentences), provenance, tally, errors)
+
+
+def _report(
+    dataset: Literal["claudette", "tosdr"],
+    path: Path,
+    items: int,
+    provenance: Provenance,
+    tally: _Tally,
+    errors: list[EvalError],
+    **rates: float | None,
+) -> EvalReport:
     per, micro, macro = tally.scores()
     return EvalReport(
-        dataset="claudette",
+        dataset=dataset,
         source=str(path),
-        items=len(sentences),
+        items=items,
         provenance=provenance,
         per_category=per,
         micro=micro,
         macro=macro,
         errors=errors,
+        **rates,
     )
 
 
@@ -247,19 +260,16 @@ def evaluate_tosdr(
                 tagged_dated += bool(fired)
         if with_errors:
             errors.extend(_errors(f"{quote.service}#{number}", quote.quote, gold, fired, negative))
-    per, micro, macro = tally.scores()
     undated = negatives - dated
-    return EvalReport(
-        dataset="tosdr",
-        source=str(path),
-        items=len(quotes),
-        provenance=provenance,
-        per_category=per,
-        micro=micro,
-        macro=macro,
+    return _report(
+        "tosdr",
+        path,
+        len(quotes),
+        provenance,
+        tally,
+        errors,
         false_tag_rate=round(tagged_negatives / negatives, 4) if negatives else None,
         false_tag_rate_without_last_updated=(
             round((tagged_negatives - tagged_dated) / undated, 4) if undated else None
         ),
-        errors=errors,
     )
