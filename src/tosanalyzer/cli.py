@@ -184,11 +184,17 @@ def eval_command(
     errors: Annotated[
         bool, typer.Option("--errors", help="List false positives and false negatives.")
     ] = False,
+    split: Annotated[
+        str | None,
+        typer.Option(
+            "--split", help="CLAUDETTE only: score one LexGLUE split (train or validation)."
+        ),
+    ] = None,
     patterns: PatternsOption = None,
 ) -> None:
     """Score clause tagging against labelled sentences or quotes (precision, recall, F1)."""
     with _workspace(patterns) as ws:
-        report = ws.evaluate(labels, with_errors=errors)
+        report = ws.evaluate(labels, with_errors=errors, split=split)
     if json_output:
         data = report.model_dump(exclude={"errors"} if not errors else set())
         out.print_json(json.dumps(data), highlight=False)

@@ -43,6 +43,7 @@ class ClaudetteRow(BaseModel):
     idx: int
     text: str
     labels: list[str]
+    lexglue_split: str | None = None
 
 
 class TosdrRow(BaseModel):
@@ -152,9 +153,18 @@ def evaluate_claudette(
     labeller: Labeller,
     provenance: Provenance,
     with_errors: bool = False,
+    split: str | None = None,
 ) -> EvalReport:
-    """Per-sentence scores over the eight CLAUDETTE categories."""
+    """Per-sentence scores over the eight CLAUDETTE categories.
+
+    ``split`` keeps the documents of one LexGLUE split (``train``, ``validation``), so rules
+    shaped on some documents can be scored on documents they were not written from.
+    """
     sentences = _parse(ClaudetteRow, rows, path)
+    if split is not None:
+        sentences = [s for s in sentences if s.lexglue_split == split]
+        if not sentences:
+            raise LabelledSetError(f"{path}: no rows of split '{split}'")
     by_doc: dict[str, list[ClaudetteRow]] = defaultdict(list)
     for sentence in sentences:
         by_doc[sentence.doc].append(sentence)
@@ -174,7 +184,7 @@ def evaluate_claudette(
             tally.add(gold, set(fired))
             if with_errors:
                 errors.extend(_errors(f"{doc_name}#{row.idx}", row.text, gold, fired, True))
-    return _report("claudette", path, len(sentences), provenance, tally, errors)
+    return _report("claudette", path, len(sentences), provenance, tally, errors, split=split)
 
 
 def _report(
@@ -184,6 +194,7 @@ def _report(
     provenance: Provenance,
     tally: _Tally,
     errors: list[EvalError],
+    split: str | None = None,
     **rates: float | None,
 ) -> EvalReport:
     per, micro, macro = tally.scores()
@@ -196,6 +207,7 @@ def _report(
         micro=micro,
         macro=macro,
         errors=errors,
+        split=split,
         **rates,
     )
 

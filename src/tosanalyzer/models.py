@@ -250,6 +250,7 @@ class EvalError(BaseModel):
 class EvalReport(BaseModel):
     dataset: Literal["claudette", "tosdr"]
     source: str
+    split: str | None = Field(default=None, description="The LexGLUE split scored, if one.")
     items: int
     provenance: Provenance
     per_category: dict[str, Score]

@@ -73,7 +73,9 @@ class Workspace:
                     )
         return run, failures
 
-    def evaluate(self, labels: Path, with_errors: bool = False) -> EvalReport:
+    def evaluate(
+        self, labels: Path, with_errors: bool = False, split: str | None = None
+    ) -> EvalReport:
         """Score tagging against a CLAUDETTE or ToS;DR labelled JSONL file."""
         rows = read_jsonl(labels)
         analyzer = self.analyzer
@@ -83,8 +85,16 @@ class Workspace:
 
         if dataset_kind(rows, labels) == "claudette":
             return evaluate_claudette(
-                rows, labels, analyze, self._claudette_labels, analyzer.provenance, with_errors
+                rows,
+                labels,
+                analyze,
+                self._claudette_labels,
+                analyzer.provenance,
+                with_errors,
+                split,
             )
+        if split is not None:
+            raise LabelledSetError(f"{labels}: --split applies to CLAUDETTE files only")
         return evaluate_tosdr(
             rows, labels, analyze, self._clause_type_labels, analyzer.provenance, with_errors
         )
