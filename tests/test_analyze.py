@@ -139,3 +139,27 @@ def test_any_text_analyses_without_error_and_offsets_hold(parts: list[str]) -> N
     for finding in result.findings:
         assert text[finding.start : finding.end] == finding.quote
         assert finding.clause_type in {p.id for p in WORKSPACE.library.patterns}
+
+
+def test_rules_can_require_or_forbid_a_section(tmp_path: Path) -> None:
+    (tmp_path / "venue_words.yaml").write_text(
+        'id: "venue_words"\ntitle: {en: "V", ja: "V"}\ndescription: "d"\nseverity: "low"\n'
+        'polarity: "neutral"\npatterns:\n'
+        '  - id: "in-disputes"\n    phrases: ["the courts"]\n    sections: ["dispute"]\n'
+        '  - id: "anywhere-but-faq"\n    phrases: ["exclusive venue"]\n    not_sections: ["faq"]\n'
+        'examples:\n  match: ["x"]\n  no_match: ["y"]\n',
+        encoding="utf-8",
+    )
+    workspace = Workspace(tmp_path)
+    text = (
+        "# Resolving Disputes\n\nThe courts of Oslo decide.\n\n"
+        "# Other Terms\n\nThe courts of Oslo decide. Exclusive venue is Oslo.\n\n"
+        "# FAQ\n\nExclusive venue is Oslo.\n"
+    )
+    fired = [
+        (f.section_path[-1], f.pattern_id) for f in workspace.analyze_text(text).findings
+    ]
+    assert fired == [
+        ("Resolving Disputes", "venue_words/in-disputes"),
+        ("Other Terms", "venue_words/anywhere-but-faq"),
+    ]

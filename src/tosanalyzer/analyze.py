@@ -42,6 +42,11 @@ class Analyzer:
         self.library = library
         self._nlp = build_pipeline()
         self._compiled = CompiledLibrary(library, self._nlp)
+        self._rules = {
+            (pattern.id, rule.id): rule
+            for pattern in library.patterns
+            for rule in (*pattern.patterns, *pattern.exceptions)
+        }
         self.provenance = Provenance(
             analyzer_version=__version__,
             pattern_library_version=library.version,
@@ -89,6 +94,9 @@ class Analyzer:
         for match in self._compiled.matches(doc):
             index = bisect_right(starts, match.start) - 1
             if index < 0 or match.end > clauses[index].end or clauses[index].kind == "heading":
+                continue
+            rule = self._rules[(match.clause_type, match.rule_id)]
+            if not rule.allowed_in(clauses[index].section_path):
                 continue
             if match.exception:
                 cancelled.add((index, match.clause_type))

@@ -56,6 +56,21 @@ class Rule(Strict):
     id: str
     tokens: list[dict[str, Any]] | None = None
     phrases: list[str] | None = None
+    sections: list[str] | None = Field(
+        default=None,
+        description="Fire only in clauses under a heading containing one of these words.",
+    )
+    not_sections: list[str] = Field(
+        default_factory=list,
+        description="Never fire in clauses under a heading containing one of these words.",
+    )
+
+    def allowed_in(self, section_path: list[str]) -> bool:
+        """Whether the clause's headings let this rule fire (case-insensitive substrings)."""
+        headings = " > ".join(section_path).lower()
+        if any(word.lower() in headings for word in self.not_sections):
+            return False
+        return self.sections is None or any(w.lower() in headings for w in self.sections)
 
     @field_validator("id")
     @classmethod
