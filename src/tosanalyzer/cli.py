@@ -219,7 +219,7 @@ def _print_report(report: EvalReport) -> None:
         out.print()
     for error in report.errors:
         tag = "FP" if error.kind == "false_positive" else "FN"
-        fired = f" [{error.pattern_id}]" if error.pattern_id else ""
+        fired = escape(f" [{error.pattern_id}]") if error.pattern_id else ""
         out.print(f"{tag} {error.clause_type}{fired} {escape(error.item)}: {escape(error.text)}")
 
 

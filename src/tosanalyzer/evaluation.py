@@ -93,7 +93,9 @@ def _parse(model: type[M], rows: list[dict[str, Any]], path: Path) -> list[M]:
         try:
             parsed.append(model.model_validate(row))
         except ValidationError as exc:
-            raise LabelledSetError(f"{path}: row {number}: {exc.errors()[0]['msg']}") from exc
+            first = exc.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(row)"
+            raise LabelledSetError(f"{path}: row {number}: {field}: {first['msg']}") from exc
     return parsed
 
 
