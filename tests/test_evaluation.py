@@ -490,14 +490,3 @@ def test_eval_text_prints_false_tag_rates_for_tosdr(tmp_path: Path, patterns_dir
     proc = run_cli("eval", str(path), "--patterns", str(patterns_dir))
     assert proc.returncode == 0, proc.stderr
     assert "false_tag_rate 0.4000 (without 'last updated' rows: 0.3333)" in proc.stdout
-
-
-# --- the real dev sets (structure only; accuracy floors live in test_accuracy_floors.py) -----
-
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
-CLAUDETTE_DEV = SHARED / "claudette" / "dev.jsonl"
-TOSDR_DEV = SHARED / "tosdr" / "dev.jsonl"
-
-
-def in_unit_range(score: Score) -> bool:
-    return all(0.0 <= value <= 1.0 for value in prf(score))
