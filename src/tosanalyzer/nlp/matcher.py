@@ -6,9 +6,9 @@ optional tokens whose skip combinations it tracks one by one, which stalls on lo
 Instead each pattern is cut into required tokens ("atoms") and the gaps between them. Atoms that
 test one attribute for equality or membership are found with hash lookups (spaCy PhraseMatcher,
 one pass per attribute whatever the number of rules); the rest are tested only where a chain
-reaches them. Chains are built from the first atom's hits, so cost follows the number of anchor
-hits, not the size of the library. Every match keeps the rule that fired: a finding must always
-be explainable by the YAML it came from.
+reaches them. Chains grow both ways from the atom with the fewest hits in the document, so cost
+follows the rarest word of each rule, not the size of the library. Every match keeps the rule
+that fired: a finding must always be explainable by the YAML it came from.
 """
 
 from __future__ import annotations
@@ -83,7 +83,6 @@ class _TokenRule:
     key: str
     atoms: tuple[_Atom, ...]
     gaps: tuple[tuple[_Gap, ...], ...]  # gaps[i] lies between atoms[i] and atoms[i + 1]
-    anchor: int  # the atom whose hits start the search: the first one the index finds
     bounds: tuple[tuple[int, int], ...] = ()  # fewest and most tokens in each gaps[i]
 
     def __post_init__(self) -> None:
@@ -216,8 +215,7 @@ def _compile_tokens(key: str, tokens: list[dict[str, Any]]) -> _TokenRule:
         raise ValueError("a pattern needs at least one token that is not optional")
     if any(gap.low > 0 for gap in gaps[-1]):
         raise ValueError("a pattern must end with a token that is not repeated")
-    anchor = next((i for i, atom in enumerate(atoms) if atom.index_key), 0)
-    return _TokenRule(key, tuple(atoms), tuple(tuple(g) for g in gaps[1:-1]), anchor)
+    return _TokenRule(key, tuple(atoms), tuple(tuple(g) for g in gaps[1:-1]))
 
 
 class CompiledLibrary:
@@ -247,11 +245,11 @@ class CompiledLibrary:
             return
         compiled = _compile_tokens(key, rule.tokens)
         first = compiled.atoms[0]
-        if compiled.atoms[compiled.anchor].index_key is None:
+        if not any(atom.index_key for atom in compiled.atoms):
             # No atom the index can find: spaCy scans every token for the first one.
             scan_key = "scan:" + json.dumps(first.spec, sort_keys=True)
             compiled = _TokenRule(
-                key, (_Atom(first.spec, scan_key), *compiled.atoms[1:]), compiled.gaps, 0
+                key, (_Atom(first.spec, scan_key), *compiled.atoms[1:]), compiled.gaps
             )
             if scan_key not in known:
                 if _value_test(first.spec):
@@ -337,17 +335,23 @@ def _rule_spans(
     doc: Doc, rule: _TokenRule, hits: dict[str, list[int]]
 ) -> Iterable[tuple[int, int]]:
     """Token spans where the rule's atoms follow each other across allowed gaps."""
-    for atom in rule.atoms:
-        if atom.index_key is not None and not hits.get(atom.index_key):
-            return
-    anchor_key = rule.atoms[rule.anchor].index_key
+    counts: dict[int, int] = {}
+    for i, atom in enumerate(rule.atoms):
+        if atom.index_key is not None:
+            counts[i] = len(hits.get(atom.index_key, ()))
+            if not counts[i]:
+                return
+    # Start from the atom with the fewest hits in this document: "we" is everywhere,
+    # "arbitration" is not.
+    anchor = min(counts, key=lambda i: (counts[i], i))
+    anchor_key = rule.atoms[anchor].index_key
     assert anchor_key is not None
     seen: set[tuple[int, int]] = set()
     for position in hits[anchor_key]:
-        end = _extend(doc, rule, hits, rule.anchor + 1, position + 1)
+        end = _extend(doc, rule, hits, anchor + 1, position + 1)
         if end is None:
             continue
-        start = _extend_back(doc, rule, hits, rule.anchor - 1, position)
+        start = _extend_back(doc, rule, hits, anchor - 1, position)
         if start is not None and (start, end) not in seen:
             seen.add((start, end))
             yield start, end
