@@ -177,11 +177,8 @@ def evaluate_claudette(
         spans, text = _join(doc_rows)
         result = analyze(text)
         for row, (start, end) in zip(doc_rows, spans, strict=True):
-            fired: dict[str, str] = {}
-            for finding in result.findings:
-                if finding.start < end and finding.end > start:
-                    for label in labeller(finding):
-                        fired.setdefault(label, finding.pattern_id)
+            overlapping = (f for f in result.findings if f.start < end and f.end > start)
+            fired = _fired(overlapping, labeller)
             gold = set(row.labels) & set(CLAUDETTE_CATEGORIES)
             tally.add(gold, set(fired))
             if with_errors:
@@ -212,6 +209,15 @@ def _report(
         split=split,
         **rates,
     )
+
+
+def _fired(findings: Iterable[Finding], labeller: Labeller) -> dict[str, str]:
+    """Label → the pattern id of the first finding that stands for it."""
+    fired: dict[str, str] = {}
+    for finding in findings:
+        for label in labeller(finding):
+            fired.setdefault(label, finding.pattern_id)
+    return fired
 
 
 def _join(rows: list[ClaudetteRow]) -> tuple[list[tuple[int, int]], str]:
@@ -259,10 +265,7 @@ def evaluate_tosdr(
     errors: list[EvalError] = []
     negatives = tagged_negatives = dated = tagged_dated = 0
     for number, quote in enumerate(quotes, start=1):
-        fired: dict[str, str] = {}
-        for finding in analyze(quote.quote).findings:
-            for label in labeller(finding):
-                fired.setdefault(label, finding.pattern_id)
+        fired = _fired(analyze(quote.quote).findings, labeller)
         gold = set(quote.labels) | set(quote.implied_labels)
         negative = not quote.labels
         tally.add(gold, set(fired), fp_counts=negative)
