@@ -244,25 +244,23 @@ class CompiledLibrary:
             self._phrases.add(key, [nlp.make_doc(phrase) for phrase in rule.phrases or []])
             return
         compiled = _compile_tokens(key, rule.tokens)
-        first = compiled.atoms[0]
+        for atom in compiled.atoms:
+            if atom.index_key and atom.index_key not in known:
+                known.add(atom.index_key)
+                self._index_atom(atom)
         if not any(atom.index_key for atom in compiled.atoms):
-            # No atom the index can find: spaCy scans every token for the first one.
+            # No atom the index can find: the first one is scanned for at every token.
+            first = compiled.atoms[0]
             scan_key = "scan:" + json.dumps(first.spec, sort_keys=True)
             compiled = _TokenRule(
                 key, (_Atom(first.spec, scan_key), *compiled.atoms[1:]), compiled.gaps
             )
             if scan_key not in known:
+                known.add(scan_key)
                 if _value_test(first.spec):
                     self._value_scans[scan_key] = first.spec
                 else:
                     self._scanned.add(scan_key, [[first.spec]])
-        for atom in compiled.atoms:
-            if atom.index_key and atom.index_key not in known and not atom.index_key.startswith(
-                "scan:"
-            ):
-                self._index_atom(atom)
-            if atom.index_key:
-                known.add(atom.index_key)
         self._rules.append(compiled)
 
     def _index_atom(self, atom: _Atom) -> None:
