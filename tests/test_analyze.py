@@ -163,3 +163,83 @@ def test_rules_can_require_or_forbid_a_section(tmp_path: Path) -> None:
         ("Resolving Disputes", "venue_words/in-disputes"),
         ("Other Terms", "venue_words/anywhere-but-faq"),
     ]
+
+
+FAIR_FORMS = """\
+id: "forced_forum"
+title: {en: "Forum", ja: "裁判所"}
+description: "Disputes go to one forum."
+severity: "high"
+polarity: "bad"
+patterns:
+  - id: "forum"
+    phrases: ["courts of oslo"]
+  - id: "home-forum"
+    phrases: ["courts of your home town"]
+    fair: true
+exceptions:
+  - id: "sample-text"
+    phrases: ["for example only"]
+    scope: "section"
+fair_when:
+  - id: "opt-out"
+    phrases: ["you may opt out"]
+  - id: "small-claims"
+    phrases: ["small claims"]
+    scope: "section"
+examples:
+  match: ["The courts of Oslo decide."]
+  no_match: ["Nothing here."]
+  fair: ["The courts of Oslo decide, but you may opt out."]
+"""
+
+
+def forms(tmp_path: Path, text: str) -> list[tuple[str, str | None, str | None]]:
+    (tmp_path / "forced_forum.yaml").write_text(FAIR_FORMS, encoding="utf-8")
+    findings = Workspace(tmp_path).analyze_text(text).findings
+    return [(f.pattern_id.split("/")[1], f.fairness, f.fair_because) for f in findings]
+
+
+def test_a_fair_cue_in_the_clause_marks_the_finding_fair(tmp_path: Path) -> None:
+    text = "The courts of Oslo decide. The courts of Oslo decide, but you may opt out."
+    assert forms(tmp_path, text) == [
+        ("forum", "unfair", None),
+        ("forum", "fair", "forced_forum/opt-out"),
+    ]
+
+
+def test_a_fair_rule_is_fair_unless_an_unfair_rule_also_fires(tmp_path: Path) -> None:
+    text = (
+        "Claims go to the courts of your home town.\n\n"
+        "Claims go to the courts of your home town or the courts of Oslo."
+    )
+    assert forms(tmp_path, text) == [
+        ("home-forum", "fair", "forced_forum/home-forum"),
+        ("forum", "unfair", None),
+    ]
+
+
+def test_section_scope_reaches_every_clause_under_the_same_headings(tmp_path: Path) -> None:
+    text = (
+        "# Disputes\n\nThe courts of Oslo decide. Small claims stay local.\n\n"
+        "# Venue\n\nThe courts of Oslo decide.\n\n"
+        "# Samples\n\nThe courts of Oslo decide. This is for example only.\n"
+    )
+    assert forms(tmp_path, text) == [
+        ("forum", "fair", "forced_forum/small-claims"),
+        ("forum", "unfair", None),
+    ]
+
+
+def test_clause_types_that_are_not_bad_have_no_fairness(sample: AnalysisResult) -> None:
+    for finding in sample.findings:
+        assert (finding.fairness is None) == (finding.polarity != "bad")
+
+
+def test_a_miss_is_explained_by_the_closest_rule() -> None:
+    analyzer = WORKSPACE.analyzer
+    text = "Any dispute will be settled by the courts. Disputes shall be arbitrated."
+    miss = analyzer.explain_miss(text, 0, 42, {"arbitration"})
+    assert miss.startswith("arbitration/")
+    assert "required words present" in miss
+    assert analyzer.explain_miss(text, 0, 42, set()) == "no clause type stands for this label"

@@ -200,6 +200,44 @@ def test_claudette_errors_name_the_sentence_and_the_rule(
     texts = {e.item: e.text for e in report.errors}
     assert texts["alpha#3"].startswith("Later the parties")
     assert texts["beta#0"].startswith("Claims about these rules")
+    misses = {e.item: e.nearest_miss for e in report.errors}
+    assert misses["beta#0"] == "no rule of this type has a required word here"
+    assert misses["beta#2"] == "no clause type stands for this label"
+    assert misses["alpha#3"] is None  # false positives name the rule that fired instead
+
+
+def test_claudette_counts_the_unfair_form_only_tosdr_counts_both(tmp_path: Path) -> None:
+    folder = tmp_path / "patterns"
+    folder.mkdir()
+    data = pattern_file("arbitration", "binding", ["binding arbitration"], claudette="arbitration")
+    data["fair_when"] = [{"id": "opt-out", "phrases": ["you may opt out"]}]
+    data["examples"]["fair"] = ["Disputes go to binding arbitration unless you may opt out."]
+    (folder / "arbitration.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    workspace = Workspace(patterns=folder)
+    optional = "Disputes go to binding arbitration, but you may opt out within 30 days."
+    claudette = workspace.evaluate(
+        write_jsonl(
+            tmp_path / "c.jsonl",
+            [
+                {"doc": "d", "idx": 0, "labels": [], "text": optional},
+                {"doc": "d", "idx": 1, "labels": ["arbitration"], "text": optional},
+            ],
+        ),
+        with_errors=True,
+    )
+    # the fair form stands for no CLAUDETTE label: no FP on idx 0, an FN on idx 1
+    assert counts(claudette.per_category["arbitration"]) == (0, 0, 1, 1)
+    (miss,) = claudette.errors
+    assert miss.nearest_miss == (
+        "arbitration/binding found the fair form (arbitration/opt-out)"
+    )
+    tosdr = workspace.evaluate(
+        write_jsonl(
+            tmp_path / "t.jsonl",
+            [{"service": "s", "quote": optional, "labels": ["arbitration"]}],
+        )
+    )
+    assert counts(tosdr.per_category["arbitration"]) == (1, 0, 0, 1)
 
 
 def test_claudette_split_keeps_one_lexglue_split(workspace: Workspace, tmp_path: Path) -> None:
@@ -483,6 +521,9 @@ def test_eval_errors_text_names_the_rule_that_fired(tmp_path: Path, patterns_dir
         "FP arbitration [arbitration/binding] alpha#3: "
         "Later the parties might also pick binding arbitration together."
     ) in proc.stdout.splitlines()
+    lines = proc.stdout.splitlines()
+    law = lines.index("FN choice_of_law beta#2: The law of Ruritania governs this agreement.")
+    assert lines[law + 1] == "   nearest miss: no clause type stands for this label"
 
 
 def test_eval_text_prints_false_tag_rates_for_tosdr(tmp_path: Path, patterns_dir: Path) -> None:

@@ -120,6 +120,23 @@ def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
         (VALID.replace("phrases:", "wordz:"), "field 'patterns.0"),
         (VALID.replace('id: "demo_type"', 'id: "other_type"'), "must equal the file name"),
         ("- just\n- a list\n", "mapping"),
+        (
+            VALID.replace('["demo clause"]', '["demo clause"]\n    scope: "section"'),
+            "'scope' applies to exceptions and fair_when",
+        ),
+        (
+            VALID.replace(
+                "examples:", 'exceptions:\n  - {id: "x", phrases: ["x"], fair: true}\nexamples:'
+            ),
+            "'fair' applies to patterns only",
+        ),
+        (
+            VALID.replace('polarity: "bad"', 'polarity: "neutral"').replace(
+                "examples:", 'fair_when:\n  - {id: "x", phrases: ["opt out"]}\nexamples:'
+            ),
+            "only clause types of polarity 'bad' have a fair form",
+        ),
+        (VALID + '  fair: ["An optional demo clause."]\n', "examples.fair needs"),
         ("id: [unclosed\n", "YAML"),
     ],
 )

@@ -7,11 +7,16 @@ reused for every document, which is what keeps analysis close to bare-tokenizer 
 from __future__ import annotations
 
 import hashlib
+import json
 from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import Literal
+
+from spacy.tokens import Doc
 
 from tosanalyzer import __version__
 from tosanalyzer.extract import html_to_markdown
@@ -45,7 +50,7 @@ class Analyzer:
         self._rules = {
             (pattern.id, rule.id): rule
             for pattern in library.patterns
-            for rule in (*pattern.patterns, *pattern.exceptions)
+            for rule in (*pattern.patterns, *pattern.exceptions, *pattern.fair_when)
         }
         self.provenance = Provenance(
             analyzer_version=__version__,
@@ -87,30 +92,76 @@ class Analyzer:
         )
 
     def _findings(self, text: str, clauses: list[Clause]) -> list[Finding]:
+        return self._triage(text, clauses).findings
+
+    def explain_miss(self, text: str, start: int, end: int, clause_types: set[str]) -> str:
+        """Why no finding of ``clause_types`` covers ``text[start:end]``: the rule that matched
+        and what set it aside, a fair form, or the rule that came closest."""
+        if not clause_types:
+            return "no clause type stands for this label"
+        clauses = segment(text)
+        triage = self._triage(text, clauses)
+        for match, reason in triage.suppressed:
+            if match.clause_type in clause_types and match.start < end and match.end > start:
+                return f"{match.clause_type}/{match.rule_id} matched, but {reason}"
+        for finding in triage.findings:
+            if finding.clause_type in clause_types and finding.start < end and finding.end > start:
+                return f"{finding.pattern_id} found the fair form ({finding.fair_because})"
+        span = triage.doc.char_span(start, end, alignment_mode="expand")
+        closest = span and self._compiled.closest(triage.doc, span.start, span.end, clause_types)
+        if not closest:
+            return "no rule of this type has a required word here"
+        key, found, total, missing = closest
+        if found == total:
+            return f"{key}: all {total} required words present, but not in the order or distance"
+        return f"{key}: {found} of {total} required words present; absent: {json.dumps(missing)}"
+
+    def _triage(self, text: str, clauses: list[Clause]) -> _Triage:
         doc = self._nlp.make_doc(mask_markup(text))
         starts = [clause.start for clause in clauses]
         hits: dict[tuple[int, str], list[RuleMatch]] = defaultdict(list)
-        cancelled: set[tuple[int, str]] = set()
+        cancelled: dict[tuple[_Scope, str], str] = {}
+        fair_cues: dict[tuple[_Scope, str], str] = {}
+        triage = _Triage(doc)
         for match in self._compiled.matches(doc):
             index = bisect_right(starts, match.start) - 1
-            if index < 0 or match.end > clauses[index].end or clauses[index].kind == "heading":
+            clause = clauses[index] if index >= 0 else None
+            if clause is None or match.end > clause.end or clause.kind == "heading":
+                triage.suppressed.append((match, "it crosses a clause boundary"))
                 continue
             rule = self._rules[(match.clause_type, match.rule_id)]
-            if not rule.allowed_in(clauses[index].section_path):
+            if not rule.allowed_in(clause.section_path):
+                triage.suppressed.append((match, "its section filter keeps it out"))
                 continue
-            if match.exception:
-                cancelled.add((index, match.clause_type))
+            scope = (_scope(rule.scope, clause), match.clause_type)
+            if match.role == "exception":
+                cancelled.setdefault(scope, f"{match.clause_type}/{match.rule_id}")
+            elif match.role == "fair_cue":
+                fair_cues.setdefault(scope, f"{match.clause_type}/{match.rule_id}")
             else:
                 hits[(index, match.clause_type)].append(match)
-        findings = [
-            self._finding(clauses[index], clause_type, matches[0])
-            for (index, clause_type), matches in sorted(hits.items())
-            if (index, clause_type) not in cancelled
-        ]
-        return findings
+        for (index, clause_type), matches in sorted(hits.items()):
+            clause = clauses[index]
+            scopes = [(_scope(s, clause), clause_type) for s in ("clause", "section")]
+            cancel = next((cancelled[s] for s in scopes if s in cancelled), None)
+            if cancel is not None:
+                triage.suppressed += [(m, f"exception {cancel} cancelled it") for m in matches]
+                continue
+            cue = next((fair_cues[s] for s in scopes if s in fair_cues), None)
+            triage.findings.append(self._finding(clause, clause_type, matches, cue))
+        return triage
 
-    def _finding(self, clause: Clause, clause_type: str, match: RuleMatch) -> Finding:
+    def _finding(
+        self, clause: Clause, clause_type: str, matches: list[RuleMatch], cue: str | None
+    ) -> Finding:
         pattern = self.library.get(clause_type)
+        unfair = [m for m in matches if not self._rules[(clause_type, m.rule_id)].fair]
+        match = unfair[0] if unfair and cue is None else matches[0]
+        fairness: Literal["unfair", "fair"] | None = None
+        fair_because = None
+        if pattern.polarity == "bad":
+            fair_because = cue or (None if unfair else f"{clause_type}/{match.rule_id}")
+            fairness = "fair" if fair_because else "unfair"
         return Finding(
             clause_type=clause_type,
             severity=pattern.severity,
@@ -122,8 +173,29 @@ class Analyzer:
             matched_text=match.text,
             section_path=clause.section_path,
             pattern_id=f"{clause_type}/{match.rule_id}",
+            fairness=fairness,
+            fair_because=fair_because,
             attributes=extract(clause.text, pattern.attributes),
         )
+
+
+_Scope = tuple[str, ...]
+
+
+def _scope(kind: str, clause: Clause) -> _Scope:
+    """Where a cue acts: its clause, or every clause under the same headings (if it has any)."""
+    if kind == "section" and clause.section_path:
+        return ("section", *clause.section_path)
+    return ("clause", str(clause.index))
+
+
+@dataclass
+class _Triage:
+    """Findings kept, and rule matches set aside with the reason (for explaining misses)."""
+
+    doc: Doc
+    findings: list[Finding] = field(default_factory=list)
+    suppressed: list[tuple[RuleMatch, str]] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4)

@@ -116,9 +116,11 @@ def _print_analysis(result: AnalysisResult) -> None:
     for finding in result.findings:
         where = " > ".join(finding.section_path) or "(top)"
         colour = colours[finding.severity]
+        form = f"fair form: {finding.fair_because}" if finding.fairness == "fair" else ""
         out.print(
             f"\n[{colour}]{finding.severity.upper():7}[/{colour}] [bold]{finding.clause_type}"
             f"[/bold] ({finding.polarity}) in {escape(where)}  [dim]{finding.pattern_id}[/dim]"
+            + (f"  [green]{escape(form)}[/green]" if form else "")
         )
         out.print(f"        “{escape(' '.join(finding.quote.split()))}”")
         facts_line = _attribute_line(finding.attributes.model_dump(exclude_defaults=True))
@@ -159,15 +161,20 @@ def patterns_list(json_output: JsonOption = False, patterns: PatternsOption = No
 
 @patterns_app.command("test")
 def patterns_test(json_output: JsonOption = False, patterns: PatternsOption = None) -> None:
-    """Run every pattern file's match / no_match examples; exit 1 when one fails."""
+    """Run every pattern file's match / no_match / fair examples; exit 1 when one fails."""
     with _workspace(patterns) as ws:
         run, failures = ws.test_patterns()
     if json_output:
         payload = {"examples": run, "failures": [f.model_dump() for f in failures]}
         out.print_json(json.dumps(payload), highlight=False)
     else:
+        verbs = {
+            "match": "should match but did not",
+            "fair": "should match in its fair form but did not",
+            "no_match": "should not match",
+        }
         for failure in failures:
-            verb = "should match but did not" if failure.expected == "match" else "should not match"
+            verb = verbs[failure.expected]
             fired = f" (fired: {', '.join(failure.fired)})" if failure.fired else ""
             out.print(
                 f"[red]FAIL[/red] {failure.clause_type}: {verb}{fired}: {escape(failure.text)}"
@@ -221,6 +228,8 @@ def _print_report(report: EvalReport) -> None:
         tag = "FP" if error.kind == "false_positive" else "FN"
         fired = escape(f" [{error.pattern_id}]") if error.pattern_id else ""
         out.print(f"{tag} {error.clause_type}{fired} {escape(error.item)}: {escape(error.text)}")
+        if error.nearest_miss:
+            out.print(f"   [dim]nearest miss: {escape(error.nearest_miss)}[/dim]")
 
 
 def main() -> None:

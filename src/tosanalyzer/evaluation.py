@@ -8,6 +8,7 @@ passed in, which keeps this stage independent of how analysis is composed.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -29,6 +30,8 @@ from tosanalyzer.models import (
 Analyze = Callable[[str], AnalysisResult]
 Labeller = Callable[[Finding], set[str]]
 """Maps a finding to the labels it stands for in the dataset (clause type, implied types…)."""
+Explain = Callable[[str, int, int, str], str]
+"""(text, start, end, label) → why no finding with that label covers ``text[start:end]``."""
 
 _SEPARATOR = "\n\n"
 M = TypeVar("M", bound=BaseModel)
@@ -154,13 +157,14 @@ def evaluate_claudette(
     analyze: Analyze,
     labeller: Labeller,
     provenance: Provenance,
-    with_errors: bool = False,
+    explain: Explain | None = None,
     split: str | None = None,
 ) -> EvalReport:
     """Per-sentence scores over the eight CLAUDETTE categories.
 
     ``split`` keeps the documents of one LexGLUE split (``train``, ``validation``), so rules
-    shaped on some documents can be scored on documents they were not written from.
+    shaped on some documents can be scored on documents they were not written from. With
+    ``explain``, the report lists every error, each false negative with its nearest miss.
     """
     sentences = _parse(ClaudetteRow, rows, path)
     if split is not None:
@@ -181,8 +185,9 @@ def evaluate_claudette(
             fired = _fired(overlapping, labeller)
             gold = set(row.labels) & set(CLAUDETTE_CATEGORIES)
             tally.add(gold, set(fired))
-            if with_errors:
-                errors.extend(_errors(f"{doc_name}#{row.idx}", row.text, gold, fired, True))
+            if explain is not None:
+                miss = functools.partial(explain, text, start, end)
+                errors.extend(_errors(f"{doc_name}#{row.idx}", row.text, gold, fired, True, miss))
     return _report("claudette", path, len(sentences), provenance, tally, errors, split=split)
 
 
@@ -230,10 +235,17 @@ def _join(rows: list[ClaudetteRow]) -> tuple[list[tuple[int, int]], str]:
 
 
 def _errors(
-    item: str, text: str, gold: set[str], fired: dict[str, str], fp_counts: bool
+    item: str,
+    text: str,
+    gold: set[str],
+    fired: dict[str, str],
+    fp_counts: bool,
+    explain: Callable[[str], str],
 ) -> list[EvalError]:
     out = [
-        EvalError(item=item, clause_type=c, kind="false_negative", text=text)
+        EvalError(
+            item=item, clause_type=c, kind="false_negative", text=text, nearest_miss=explain(c)
+        )
         for c in sorted(gold - fired.keys())
     ]
     if fp_counts:
@@ -252,7 +264,7 @@ def evaluate_tosdr(
     analyze: Analyze,
     labeller: Labeller,
     provenance: Provenance,
-    with_errors: bool = False,
+    explain: Explain | None = None,
 ) -> EvalReport:
     """Per-type recall on labelled quotes; false tags counted on the negative pool only.
 
@@ -275,8 +287,11 @@ def evaluate_tosdr(
             if any("last update" in case.lower() for case in quote.cases):
                 dated += 1
                 tagged_dated += bool(fired)
-        if with_errors:
-            errors.extend(_errors(f"{quote.service}#{number}", quote.quote, gold, fired, negative))
+        if explain is not None:
+            miss = functools.partial(explain, quote.quote, 0, len(quote.quote))
+            errors.extend(
+                _errors(f"{quote.service}#{number}", quote.quote, gold, fired, negative, miss)
+            )
     undated = negatives - dated
     return _report(
         "tosdr",

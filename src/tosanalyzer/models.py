@@ -64,6 +64,14 @@ class Rule(Strict):
         default_factory=list,
         description="Never fire in clauses under a heading containing one of these words.",
     )
+    fair: bool = Field(
+        default=False,
+        description="This rule finds the fair form of the clause: reported, not a red flag.",
+    )
+    scope: Literal["clause", "section"] = Field(
+        default="clause",
+        description="Where an exception or fair cue acts: its own clause, or its whole section.",
+    )
 
     def allowed_in(self, section_path: list[str]) -> bool:
         """Whether the clause's headings let this rule fire (case-insensitive substrings)."""
@@ -91,8 +99,13 @@ class Rule(Strict):
 
 
 class PatternExamples(Strict):
-    match: list[str] = Field(min_length=1)
-    no_match: list[str] = Field(min_length=1)
+    match: list[str] = Field(
+        min_length=1, description="Texts that give a finding (its unfair form, if it has one)."
+    )
+    no_match: list[str] = Field(min_length=1, description="Texts that give no finding.")
+    fair: list[str] = Field(
+        default_factory=list, description="Texts that give a finding of the fair form."
+    )
 
 
 class ClausePattern(Strict):
@@ -114,6 +127,10 @@ class ClausePattern(Strict):
         default_factory=list,
         description="Rules that, when they match in the same clause, cancel the finding.",
     )
+    fair_when: list[Rule] = Field(
+        default_factory=list,
+        description="Cues (an opt-out, the consumer's home courts) that make a finding fair.",
+    )
     examples: PatternExamples
 
     @field_validator("id")
@@ -124,11 +141,22 @@ class ClausePattern(Strict):
         return value
 
     @model_validator(mode="after")
-    def _unique_rule_ids(self) -> ClausePattern:
-        ids = [rule.id for rule in (*self.patterns, *self.exceptions)]
+    def _rules_fit_their_role(self) -> ClausePattern:
+        ids = [rule.id for rule in (*self.patterns, *self.exceptions, *self.fair_when)]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"rule ids must be unique within a file: {', '.join(repeated)}")
+        for rule in self.patterns:
+            if rule.scope != "clause":
+                raise ValueError(f"rule '{rule.id}': 'scope' applies to exceptions and fair_when")
+        for rule in (*self.exceptions, *self.fair_when):
+            if rule.fair:
+                raise ValueError(f"rule '{rule.id}': 'fair' applies to patterns only")
+        fair_forms = self.fair_when or any(rule.fair for rule in self.patterns)
+        if fair_forms and self.polarity != "bad":
+            raise ValueError("only clause types of polarity 'bad' have a fair form")
+        if self.examples.fair and not fair_forms:
+            raise ValueError("examples.fair needs a fair rule or fair_when cues")
         return self
 
 
@@ -150,7 +178,7 @@ class PatternLibrary(BaseModel):
 
 class ExampleFailure(BaseModel):
     clause_type: str
-    expected: Literal["match", "no_match"]
+    expected: Literal["match", "no_match", "fair"]
     text: str
     fired: list[str] = Field(description="Pattern ids that fired for this clause type.")
 
@@ -202,6 +230,13 @@ class Finding(BaseModel):
     matched_text: str = Field(description="The words the rule matched.")
     section_path: list[str]
     pattern_id: str = Field(description="'<clause type>/<rule id>' of the rule that fired.")
+    fairness: Literal["unfair", "fair"] | None = Field(
+        default=None,
+        description="For clause types that can harm the user: whether this is the unfair form.",
+    )
+    fair_because: str | None = Field(
+        default=None, description="'<clause type>/<rule id>' of the rule that made it fair."
+    )
     attributes: Attributes
 
 
@@ -260,6 +295,10 @@ class EvalError(BaseModel):
     kind: Literal["false_positive", "false_negative"]
     text: str
     pattern_id: str | None = None
+    nearest_miss: str | None = Field(
+        default=None,
+        description="For a false negative: the rule that came closest, and what stopped it.",
+    )
 
 
 class EvalReport(BaseModel):

@@ -6,10 +6,14 @@ with pydantic models in and out, so it can be scripted and tested without a term
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from tosanalyzer.analyze import Analyzer, analyzer_for
 from tosanalyzer.evaluation import (
+    Explain,
     LabelledSetError,
     dataset_kind,
     evaluate_claudette,
@@ -55,17 +59,26 @@ class Workspace:
         return self.analyzer.analyze_text(text, source)
 
     def test_patterns(self) -> tuple[int, list[ExampleFailure]]:
-        """Run every pattern file's examples; returns (examples run, failures)."""
+        """Run every pattern file's examples; returns (examples run, failures).
+
+        A ``match`` example needs a finding that is not fair, a ``fair`` one a fair finding.
+        """
         failures: list[ExampleFailure] = []
         run = 0
         for pattern in self.library.patterns:
-            cases = [("match", t) for t in pattern.examples.match]
-            cases += [("no_match", t) for t in pattern.examples.no_match]
+            cases: list[tuple[Literal["match", "no_match", "fair"], str]] = [
+                *(("match", t) for t in pattern.examples.match),
+                *(("no_match", t) for t in pattern.examples.no_match),
+                *(("fair", t) for t in pattern.examples.fair),
+            ]
             for expected, text in cases:
                 run += 1
                 result = self.analyzer.analyze_text(text, "<example>", assume_language="en")
-                fired = [f.pattern_id for f in result.findings if f.clause_type == pattern.id]
-                if bool(fired) != (expected == "match"):
+                found = [f for f in result.findings if f.clause_type == pattern.id]
+                forms = {"fair" if f.fairness == "fair" else "match" for f in found}
+                passed = expected in forms if expected != "no_match" else not found
+                if not passed:
+                    fired = [f.pattern_id for f in found]
                     failures.append(
                         ExampleFailure(
                             clause_type=pattern.id, expected=expected, text=text, fired=fired
@@ -76,7 +89,11 @@ class Workspace:
     def evaluate(
         self, labels: Path, with_errors: bool = False, split: str | None = None
     ) -> EvalReport:
-        """Score tagging against a CLAUDETTE or ToS;DR labelled JSONL file."""
+        """Score tagging against a CLAUDETTE or ToS;DR labelled JSONL file.
+
+        CLAUDETTE labels mark the unfair form of a clause, so only findings not judged fair
+        count for it; ToS;DR labels name the clause whatever its form, so every finding counts.
+        """
         rows = read_jsonl(labels)
         analyzer = self.analyzer
 
@@ -84,24 +101,44 @@ class Workspace:
             return analyzer.analyze_text(text, str(labels), assume_language="en")
 
         if dataset_kind(rows, labels) == "claudette":
+            explain = self._explainer(self._claudette_of) if with_errors else None
             return evaluate_claudette(
                 rows,
                 labels,
                 analyze,
                 self._claudette_labels,
                 analyzer.provenance,
-                with_errors,
+                explain,
                 split,
             )
         if split is not None:
             raise LabelledSetError(f"{labels}: --split applies to CLAUDETTE files only")
+        explain = self._explainer(self._tosdr_of) if with_errors else None
         return evaluate_tosdr(
-            rows, labels, analyze, self._clause_type_labels, analyzer.provenance, with_errors
+            rows, labels, analyze, self._clause_type_labels, analyzer.provenance, explain
         )
 
     def _claudette_labels(self, finding: Finding) -> set[str]:
-        category = self.library.get(finding.clause_type).claudette
+        return set() if finding.fairness == "fair" else self._claudette_of(finding.clause_type)
+
+    def _claudette_of(self, clause_type: str) -> set[str]:
+        category = self.library.get(clause_type).claudette
         return {category} if category in CLAUDETTE_CATEGORIES else set()
 
     def _clause_type_labels(self, finding: Finding) -> set[str]:
-        return {finding.clause_type, *self.library.get(finding.clause_type).implies}
+        return self._tosdr_of(finding.clause_type)
+
+    def _tosdr_of(self, clause_type: str) -> set[str]:
+        return {clause_type, *self.library.get(clause_type).implies}
+
+    def _explainer(self, labels_of: Callable[[str], set[str]]) -> Explain:
+        """Explains a missed label by the clause types whose findings stand for it."""
+        types_of: dict[str, set[str]] = defaultdict(set)
+        for pattern in self.library.patterns:
+            for label in labels_of(pattern.id):
+                types_of[label].add(pattern.id)
+
+        def explain(text: str, start: int, end: int, label: str) -> str:
+            return self.analyzer.explain_miss(text, start, end, types_of[label])
+
+        return explain

@@ -19,7 +19,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import numpy
 from spacy.errors import MatchPatternError
@@ -31,7 +31,8 @@ from tosanalyzer.models import PatternLibrary, Rule
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.nlp.pipeline import lemma_norm
 
-_EXCEPTION_MARK = "!"
+RuleRole = Literal["finding", "exception", "fair_cue"]
+_ROLE_MARKS: dict[RuleRole, str] = {"finding": "", "exception": "!", "fair_cue": "~"}
 _QUANTIFIER = re.compile(r"^\{(\d*),(\d*)\}$|^\{(\d+)\}$")
 _UNBOUNDED_GAP = 60  # tokens; matches never leave their clause anyway
 _INDEXED_ATTRS = ("LOWER", "NORM", "ORTH")
@@ -57,7 +58,7 @@ class RuleMatch:
 
     clause_type: str
     rule_id: str
-    exception: bool
+    role: RuleRole
     start: int
     end: int
     text: str
@@ -230,9 +231,14 @@ class CompiledLibrary:
         self._vocab = nlp.vocab
         known: set[str] = set()
         for pattern in library.patterns:
-            for exception, rules in ((False, pattern.patterns), (True, pattern.exceptions)):
+            roles: dict[RuleRole, list[Rule]] = {
+                "finding": pattern.patterns,
+                "exception": pattern.exceptions,
+                "fair_cue": pattern.fair_when,
+            }
+            for role, rules in roles.items():
                 for rule in rules:
-                    key = f"{pattern.id}/{rule.id}" + (_EXCEPTION_MARK if exception else "")
+                    key = f"{pattern.id}/{rule.id}{_ROLE_MARKS[role]}"
                     try:
                         self._add(nlp, key, rule, known)
                     except (MatchPatternError, ValueError) as exc:
@@ -296,6 +302,28 @@ class CompiledLibrary:
         return [_rule_match(doc, key, start, end) for key, start, end in spans]
 
 
+    def closest(
+        self, doc: Doc, start: int, end: int, clause_types: set[str]
+    ) -> tuple[str, int, int, dict[str, Any]] | None:
+        """The finding rule of ``clause_types`` with most required tokens present in
+        ``doc[start:end]``: (rule key, atoms present, atoms in all, first absent atom's spec).
+
+        Order and gaps are ignored: this explains a miss to a pattern author, it does not match.
+        """
+        best: tuple[str, int, int, dict[str, Any]] | None = None
+        tokens = doc[start:end]
+        for rule in self._rules:
+            role, key = _split_key(rule.key)
+            if role != "finding" or key.split("/", 1)[0] not in clause_types:
+                continue
+            present = [any(_satisfies(t, atom.spec) for t in tokens) for atom in rule.atoms]
+            found = sum(present)
+            if best is None or found / len(present) > best[1] / best[2]:
+                missing = rule.atoms[present.index(False)].spec if not all(present) else {}
+                best = (rule.key, found, len(present), missing)
+        return best
+
+
 def _value_test(spec: dict[str, Any]) -> bool:
     """Whether ``spec`` tests one string attribute only, so distinct values can be tested."""
     return len(spec) == 1 and next(iter(spec)) in _STRING_ATTRS
@@ -316,13 +344,22 @@ def _value_scan(doc: Doc, spec: dict[str, Any]) -> list[int]:
     return [int(i) for i in numpy.flatnonzero(numpy.isin(values, accepted))]
 
 
+def _split_key(key: str) -> tuple[RuleRole, str]:
+    """A matcher key's role and its '<clause type>/<rule id>'."""
+    for role, mark in _ROLE_MARKS.items():
+        if mark and key.endswith(mark):
+            return role, key[: -len(mark)]
+    return "finding", key
+
+
 def _rule_match(doc: Doc, key: str, start: int, end: int) -> RuleMatch:
-    clause_type, rule_id = key.rstrip(_EXCEPTION_MARK).split("/", 1)
+    role, key = _split_key(key)
+    clause_type, rule_id = key.split("/", 1)
     span = doc[start:end]
     return RuleMatch(
         clause_type=clause_type,
         rule_id=rule_id,
-        exception=key.endswith(_EXCEPTION_MARK),
+        role=role,
         start=span.start_char,
         end=span.end_char,
         text=span.text,
