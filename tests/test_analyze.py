@@ -243,3 +243,51 @@ def test_a_miss_is_explained_by_the_closest_rule() -> None:
     assert miss.startswith("arbitration/")
     assert "required words present" in miss
     assert analyzer.explain_miss(text, 0, 42, set()) == "no clause type stands for this label"
+
+
+ACROSS_SENTENCES = """\
+id: "silent_changes"
+title: {en: "Silent changes", ja: "無通知の変更"}
+description: "Terms change and continued use binds the user."
+severity: "medium"
+polarity: "bad"
+patterns:
+  - id: "change-then-use-binds"
+    scope: "paragraph"
+    tokens:
+      - {LOWER: "change"}
+      - {LOWER: "these"}
+      - {LOWER: "terms"}
+      - {OP: "{0,12}"}
+      - {LOWER: "continued"}
+      - {LOWER: "use"}
+fair_when:
+  - id: "notice-in-paragraph"
+    scope: "paragraph"
+    phrases: ["we will email you"]
+examples:
+  match: ["We may change these terms. Your continued use means you accept."]
+  no_match: ["We may change these terms.\\n\\nYour continued use means you accept."]
+"""
+
+
+def test_a_paragraph_rule_quotes_the_sentences_it_spans(tmp_path: Path) -> None:
+    (tmp_path / "silent_changes.yaml").write_text(ACROSS_SENTENCES, encoding="utf-8")
+    workspace = Workspace(tmp_path)
+    text = (
+        "We may change these terms. Your continued use means you accept. Thanks.\n\n"
+        "We may change these terms.\n\nYour continued use means you accept.\n\n"
+        "We may change these terms. We will email you first. Continued use binds you."
+    )
+    findings = workspace.analyze_text(text).findings
+    assert [(f.quote, f.fairness) for f in findings] == [
+        ("We may change these terms. Your continued use means you accept.", "unfair"),
+        (
+            "We may change these terms. We will email you first. Continued use binds you.",
+            "fair",
+        ),
+    ]
+    first = findings[0]
+    assert text[first.start : first.end] == first.quote
+    clauses = workspace.analyze_text(text).clauses
+    assert clauses[0].paragraph == clauses[1].paragraph != clauses[3].paragraph

@@ -122,7 +122,7 @@ def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
         ("- just\n- a list\n", "mapping"),
         (
             VALID.replace('["demo clause"]', '["demo clause"]\n    scope: "section"'),
-            "'scope' applies to exceptions and fair_when",
+            "scope 'section' applies to cues only",
         ),
         (
             VALID.replace(

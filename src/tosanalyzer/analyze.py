@@ -119,17 +119,22 @@ class Analyzer:
     def _triage(self, text: str, clauses: list[Clause]) -> _Triage:
         doc = self._nlp.make_doc(mask_markup(text))
         starts = [clause.start for clause in clauses]
-        hits: dict[tuple[int, str], list[RuleMatch]] = defaultdict(list)
+        hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
         cancelled: dict[tuple[_Scope, str], str] = {}
         fair_cues: dict[tuple[_Scope, str], str] = {}
         triage = _Triage(doc)
         for match in self._compiled.matches(doc):
             index = bisect_right(starts, match.start) - 1
+            last = bisect_right(starts, match.end - 1) - 1
             clause = clauses[index] if index >= 0 else None
-            if clause is None or match.end > clause.end or clause.kind == "heading":
+            rule = self._rules[(match.clause_type, match.rule_id)]
+            if (
+                clause is None
+                or clause.kind == "heading"
+                or not _within(rule.scope, clauses, index, last, match.end)
+            ):
                 triage.suppressed.append((match, "it crosses a clause boundary"))
                 continue
-            rule = self._rules[(match.clause_type, match.rule_id)]
             if not rule.allowed_in(clause.section_path):
                 triage.suppressed.append((match, "its section filter keeps it out"))
                 continue
@@ -139,21 +144,34 @@ class Analyzer:
             elif match.role == "fair_cue":
                 fair_cues.setdefault(scope, f"{match.clause_type}/{match.rule_id}")
             else:
-                hits[(index, match.clause_type)].append(match)
-        for (index, clause_type), matches in sorted(hits.items()):
+                hits[(index, match.clause_type)].append((match, last))
+        covered: dict[str, int] = {}  # clause type → last clause its previous finding quotes
+        for (index, clause_type), found in sorted(hits.items()):
             clause = clauses[index]
-            scopes = [(_scope(s, clause), clause_type) for s in ("clause", "section")]
+            if covered.get(clause_type, -1) >= index:
+                continue
+            matches = [match for match, _ in found]
+            scopes = [(_scope(s, clause), clause_type) for s in ("clause", "paragraph", "section")]
             cancel = next((cancelled[s] for s in scopes if s in cancelled), None)
             if cancel is not None:
                 triage.suppressed += [(m, f"exception {cancel} cancelled it") for m in matches]
                 continue
             cue = next((fair_cues[s] for s in scopes if s in fair_cues), None)
-            triage.findings.append(self._finding(clause, clause_type, matches, cue))
+            final = clauses[max(end for _, end in found)]
+            covered[clause_type] = final.index
+            triage.findings.append(self._finding(text, (clause, final), clause_type, matches, cue))
         return triage
 
     def _finding(
-        self, clause: Clause, clause_type: str, matches: list[RuleMatch], cue: str | None
+        self,
+        text: str,
+        span: tuple[Clause, Clause],
+        clause_type: str,
+        matches: list[RuleMatch],
+        cue: str | None,
     ) -> Finding:
+        clause, last = span
+        quote = text[clause.start : last.end]
         pattern = self.library.get(clause_type)
         unfair = [m for m in matches if not self._rules[(clause_type, m.rule_id)].fair]
         match = unfair[0] if unfair and cue is None else matches[0]
@@ -168,14 +186,14 @@ class Analyzer:
             polarity=pattern.polarity,
             clause_index=clause.index,
             start=clause.start,
-            end=clause.end,
-            quote=clause.text,
+            end=last.end,
+            quote=quote,
             matched_text=match.text,
             section_path=clause.section_path,
             pattern_id=f"{clause_type}/{match.rule_id}",
             fairness=fairness,
             fair_because=fair_because,
-            attributes=extract(clause.text, pattern.attributes),
+            attributes=extract(quote, pattern.attributes),
         )
 
 
@@ -183,10 +201,21 @@ _Scope = tuple[str, ...]
 
 
 def _scope(kind: str, clause: Clause) -> _Scope:
-    """Where a cue acts: its clause, or every clause under the same headings (if it has any)."""
+    """Where a cue acts: its clause, its paragraph, or every clause under the same headings
+    (a clause under no heading has no section: the cue then acts in its clause only)."""
     if kind == "section" and clause.section_path:
         return ("section", *clause.section_path)
+    if kind == "paragraph":
+        return ("paragraph", str(clause.paragraph))
     return ("clause", str(clause.index))
+
+
+def _within(scope: str, clauses: list[Clause], first: int, last: int, end: int) -> bool:
+    """Whether a match from clause ``first`` to ``end`` (in clause ``last``) stays where its
+    rule may reach: its clause, or for paragraph rules the sentences of one paragraph."""
+    if end <= clauses[first].end:
+        return True
+    return scope == "paragraph" and clauses[last].paragraph == clauses[first].paragraph
 
 
 @dataclass

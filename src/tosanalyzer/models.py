@@ -68,9 +68,12 @@ class Rule(Strict):
         default=False,
         description="This rule finds the fair form of the clause: reported, not a red flag.",
     )
-    scope: Literal["clause", "section"] = Field(
+    scope: Literal["clause", "paragraph", "section"] = Field(
         default="clause",
-        description="Where an exception or fair cue acts: its own clause, or its whole section.",
+        description=(
+            "The stretch of text the rule works in: its clause, its paragraph (a finding rule may"
+            " then match across the paragraph's sentences), or its section (cues only)."
+        ),
     )
 
     def allowed_in(self, section_path: list[str]) -> bool:
@@ -147,8 +150,8 @@ class ClausePattern(Strict):
         if repeated:
             raise ValueError(f"rule ids must be unique within a file: {', '.join(repeated)}")
         for rule in self.patterns:
-            if rule.scope != "clause":
-                raise ValueError(f"rule '{rule.id}': 'scope' applies to exceptions and fair_when")
+            if rule.scope == "section":
+                raise ValueError(f"rule '{rule.id}': scope 'section' applies to cues only")
         for rule in (*self.exceptions, *self.fair_when):
             if rule.fair:
                 raise ValueError(f"rule '{rule.id}': 'fair' applies to patterns only")
@@ -217,6 +220,9 @@ class Clause(BaseModel):
     end: int = Field(description="Offset one past the last character.")
     text: str
     section_path: list[str]
+    paragraph: int = Field(
+        description="Index of the paragraph or list item; its sentences share the number."
+    )
 
 
 class Finding(BaseModel):
@@ -226,7 +232,10 @@ class Finding(BaseModel):
     clause_index: int
     start: int
     end: int
-    quote: str = Field(description="The whole clause the rule fired in, verbatim.")
+    quote: str = Field(
+        description="The whole clause the rule fired in, verbatim (several sentences when the"
+        " rule matched across a paragraph)."
+    )
     matched_text: str = Field(description="The words the rule matched.")
     section_path: list[str]
     pattern_id: str = Field(description="'<clause type>/<rule id>' of the rule that fired.")

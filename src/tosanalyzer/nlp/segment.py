@@ -68,27 +68,41 @@ def segment(text: str) -> list[Clause]:
     """Cut ``text`` into heading, sentence and list-item clauses, each with its section path."""
     clauses: list[Clause] = []
     stack: list[_Heading] = []
-    for block, heading in _blocks(text):
+    for paragraph, (block, heading) in enumerate(_blocks(text)):
         if heading is not None:
             while stack and stack[-1].level >= heading.level:
                 stack.pop()
             path = [h.title for h in stack]
             stack.append(heading)
-            clauses.append(_clause(len(clauses), "heading", text, block.start, block.end, path))
+            clauses.append(
+                _clause(len(clauses), "heading", text, (block.start, block.end), path, paragraph)
+            )
             continue
         path = [h.title for h in stack]
         if block.number is not None:
             path = [*path, block.number]
-        for start, end in split_sentences(text, block.start, block.end):
-            clauses.append(_clause(len(clauses), block.kind, text, start, end, path))
+        for span in split_sentences(text, block.start, block.end):
+            clauses.append(_clause(len(clauses), block.kind, text, span, path, paragraph))
     return clauses
 
 
 def _clause(
-    index: int, kind: ClauseKind, text: str, start: int, end: int, path: list[str]
+    index: int,
+    kind: ClauseKind,
+    text: str,
+    span: tuple[int, int],
+    path: list[str],
+    paragraph: int,
 ) -> Clause:
+    start, end = span
     return Clause(
-        index=index, kind=kind, start=start, end=end, text=text[start:end], section_path=path
+        index=index,
+        kind=kind,
+        start=start,
+        end=end,
+        text=text[start:end],
+        section_path=path,
+        paragraph=paragraph,
     )
 
 
