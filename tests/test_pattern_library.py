@@ -161,3 +161,11 @@ def test_subfolders_are_not_clause_types(tmp_path: Path) -> None:
     (tmp_path / "checklists").mkdir()
     (tmp_path / "checklists" / "items.yaml").write_text("items: []\n", encoding="utf-8")
     assert [p.id for p in load_library(tmp_path).patterns] == ["demo_type"]
+
+
+def test_the_documented_example_file_loads_and_passes(tmp_path: Path) -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "patterns.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    workspace = Workspace(write(tmp_path, "perpetual_license.yaml", example))
+    run, failures = workspace.test_patterns()
+    assert (run, failures) == (3, [])
