@@ -291,3 +291,19 @@ def test_a_paragraph_rule_quotes_the_sentences_it_spans(tmp_path: Path) -> None:
     assert text[first.start : first.end] == first.quote
     clauses = workspace.analyze_text(text).clauses
     assert clauses[0].paragraph == clauses[1].paragraph != clauses[3].paragraph
+
+
+def test_a_lead_in_ending_with_a_colon_carries_its_finding_through_the_items() -> None:
+    text = (
+        "We shall not be liable to you for:\n\n"
+        "(a) lost profits;\n\n(b) lost data; or\n\n(c) service outages.\n\n"
+        "You may contact us at any time.\n"
+    )
+    findings = [
+        f for f in WORKSPACE.analyze_text(text).findings
+        if f.clause_type == "limitation_of_liability"
+    ]
+    assert len(findings) == 1
+    assert findings[0].quote.startswith("We shall not be liable to you for:")
+    assert findings[0].quote.endswith("service outages.")
+    assert text[findings[0].start : findings[0].end] == findings[0].quote

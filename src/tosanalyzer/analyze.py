@@ -105,7 +105,9 @@ class Analyzer:
             if match.clause_type in clause_types and match.start < end and match.end > start:
                 return f"{match.clause_type}/{match.rule_id} matched, but {reason}"
         for finding in triage.findings:
-            if finding.clause_type in clause_types and finding.start < end and finding.end > start:
+            if finding.fairness != "fair" or finding.clause_type not in clause_types:
+                continue
+            if finding.start < end and finding.end > start:
                 return f"{finding.pattern_id} found the fair form ({finding.fair_because})"
         span = triage.doc.char_span(start, end, alignment_mode="expand")
         closest = span and self._compiled.closest(triage.doc, span.start, span.end, clause_types)
@@ -157,7 +159,7 @@ class Analyzer:
                 triage.suppressed += [(m, f"exception {cancel} cancelled it") for m in matches]
                 continue
             cue = next((fair_cues[s] for s in scopes if s in fair_cues), None)
-            final = clauses[max(end for _, end in found)]
+            final = _list_end(clauses, max(end for _, end in found))
             covered[clause_type] = final.index
             triage.findings.append(self._finding(text, (clause, final), clause_type, matches, cue))
         return triage
@@ -198,6 +200,7 @@ class Analyzer:
 
 
 _Scope = tuple[str, ...]
+_MAX_ITEMS = 20
 
 
 def _scope(kind: str, clause: Clause) -> _Scope:
@@ -208,6 +211,27 @@ def _scope(kind: str, clause: Clause) -> _Scope:
     if kind == "paragraph":
         return ("paragraph", str(clause.paragraph))
     return ("clause", str(clause.index))
+
+
+_ITEM_CONTINUES = (":", ";", ",", " or", " and", ";or", ";and")
+
+
+def _list_end(clauses: list[Clause], index: int) -> Clause:
+    """The last clause a finding in ``clauses[index]`` quotes: a lead-in ending with a colon
+    ("we are not liable for:") carries on through the items that complete it, up to the item
+    that no longer ends with a colon, semicolon, comma, "or" or "and"."""
+    clause = clauses[index]
+    if not clause.text.rstrip().endswith(":"):
+        return clause
+    end = index
+    while end + 1 < len(clauses) and end - index < _MAX_ITEMS:
+        item = clauses[end + 1]
+        if item.kind == "heading":
+            break
+        end += 1
+        if not item.text.rstrip().endswith(_ITEM_CONTINUES):
+            break
+    return clauses[end]
 
 
 def _within(scope: str, clauses: list[Clause], first: int, last: int, end: int) -> bool:
