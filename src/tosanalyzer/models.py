@@ -322,3 +322,184 @@ class EvalReport(BaseModel):
     false_tag_rate: float | None = None
     false_tag_rate_without_last_updated: float | None = None
     errors: list[EvalError] = Field(default_factory=list)
+
+
+# --- tracking: declarations (Open Terms Archive's shape) ---------------------------------------
+
+
+class RangeSelector(Strict):
+    """OTA range selector: the content between two elements (one start and one end bound)."""
+
+    startBefore: str | None = None
+    startAfter: str | None = None
+    endBefore: str | None = None
+    endAfter: str | None = None
+
+    @model_validator(mode="after")
+    def _one_start_one_end(self) -> RangeSelector:
+        if (self.startBefore is None) == (self.startAfter is None):
+            raise ValueError("a range selector needs exactly one of startBefore / startAfter")
+        if (self.endBefore is None) == (self.endAfter is None):
+            raise ValueError("a range selector needs exactly one of endBefore / endAfter")
+        return self
+
+
+Selector = str | RangeSelector
+Selectors = Selector | list[Selector]
+FilterSpec = str | dict[str, Any]
+"""An OTA filter: a built-in given as an object ({"removeQueryParams": [...]}) or the name of a
+JavaScript function in the service's ``*.filters.js`` (which cannot run here)."""
+
+
+class SourcePage(Strict):
+    """One page to fetch and how to cut the document out of it."""
+
+    fetch: str
+    select: Selectors | None = None
+    remove: Selectors | None = None
+    filter: list[FilterSpec] | None = None
+    executeClientScripts: bool | None = None
+
+
+class DocumentDeclaration(Strict):
+    """A tracked document: one page, or several pages ``combine``d into one text.
+
+    Fields given next to ``combine`` apply to every combined page unless the page sets its own.
+    """
+
+    fetch: str | None = None
+    select: Selectors | None = None
+    remove: Selectors | None = None
+    filter: list[FilterSpec] | None = None
+    executeClientScripts: bool | None = None
+    combine: list[SourcePage] | None = None
+
+    @model_validator(mode="after")
+    def _fetch_or_combine(self) -> DocumentDeclaration:
+        if (self.fetch is None) == (self.combine is None):
+            raise ValueError("a document needs exactly one of 'fetch' or 'combine'")
+        if self.combine is not None and not self.combine:
+            raise ValueError("'combine' needs at least one page")
+        return self
+
+    def pages(self) -> list[SourcePage]:
+        """The pages to fetch, each with the shared fields filled in."""
+        shared = {
+            "select": self.select,
+            "remove": self.remove,
+            "filter": self.filter,
+            "executeClientScripts": self.executeClientScripts,
+        }
+        if self.fetch is not None:
+            return [SourcePage(fetch=self.fetch, **shared)]
+        pages = self.combine or []
+        return [
+            page.model_copy(
+                update={k: v for k, v in shared.items() if getattr(page, k) is None}
+            )
+            for page in pages
+        ]
+
+
+class ServiceDeclaration(Strict):
+    """A vendor and its documents, as in an OTA declaration file (older files say ``documents``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: str = Field(min_length=1)
+    terms: dict[str, DocumentDeclaration] = Field(alias="documents")
+    importedFrom: str | None = None
+    allow_private_addresses: bool = Field(
+        default=False,
+        description="Ours, not OTA's: fetch from private or loopback addresses (local mirrors).",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _terms_or_documents(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "terms" in data and "documents" in data:
+            raise ValueError("give 'terms' or the older 'documents', not both")
+        return data
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.name)
+
+
+def slugify(name: str) -> str:
+    """How a service or document is named on the command line: "Hugging Face" → hugging-face."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+# --- tracking: fetching ------------------------------------------------------------------------
+
+
+FetchErrorKind = Literal[
+    "invalid_url",
+    "blocked_address",
+    "dns",
+    "connect",
+    "timeout",
+    "tls",
+    "too_many_redirects",
+    "http_status",
+    "too_large",
+    "decode",
+    "interrupted",
+    "needs_javascript",
+]
+
+
+class Snapshot(BaseModel):
+    """What one fetch of one page returned, complete or not at all."""
+
+    url: str
+    final_url: str
+    status: int
+    headers: dict[str, str]
+    content: bytes
+    fetched_at: str = Field(description="ISO 8601 UTC.")
+    not_modified: bool = Field(default=False, description="304: nothing new since the last fetch.")
+
+    @property
+    def content_type(self) -> str:
+        return self.headers.get("content-type", "")
+
+
+class FetchFailure(BaseModel):
+    url: str
+    kind: FetchErrorKind
+    message: str
+    status: int | None = None
+    attempts: int = 1
+
+
+# --- tracking: the store -----------------------------------------------------------------------
+
+
+VersionKind = Literal["first_record", "change", "technical_upgrade"]
+
+
+class VersionInfo(BaseModel):
+    id: int
+    service: str
+    document: str
+    recorded_at: str = Field(description="ISO 8601 UTC: when the text was fetched.")
+    text_sha256: str
+    characters: int
+    words: int
+    kind: VersionKind
+    suspect: str | None = Field(
+        default=None, description="Why the text looks like an error page, not the document."
+    )
+    snapshot_id: int | None = None
+
+
+class FetchLogEntry(BaseModel):
+    id: int
+    service: str
+    document: str
+    attempted_at: str
+    outcome: Literal["changed", "unchanged", "failed"]
+    error: str | None = None
+    version_id: int | None = None
