@@ -19,7 +19,8 @@ from rich.console import Console
 from rich.markup import escape
 
 if TYPE_CHECKING:
-    from tosanalyzer.models import AnalysisResult, EvalReport
+    from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
+    from tosanalyzer.tracker import DocumentFetch
     from tosanalyzer.workspace import Workspace
 
 app = typer.Typer(
@@ -32,6 +33,11 @@ patterns_app = typer.Typer(
     help="Inspect and test the clause-pattern library.", no_args_is_help=True
 )
 app.add_typer(patterns_app, name="patterns")
+track_app = typer.Typer(
+    help="Declare the vendor documents to watch (Open Terms Archive declarations).",
+    no_args_is_help=True,
+)
+app.add_typer(track_app, name="track")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -46,6 +52,22 @@ PatternsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+DbOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--db",
+        envvar="TOSANALYZER_DB",
+        help="The SQLite store (default: tosanalyzer.db in the user data folder).",
+        dir_okay=False,
+    ),
+]
+AllowPrivateOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-private",
+        help="Also fetch from private, loopback and link-local addresses (local mirrors).",
+    ),
+]
 
 
 def _fail(message: str) -> NoReturn:
@@ -54,12 +76,12 @@ def _fail(message: str) -> NoReturn:
 
 
 @contextmanager
-def _workspace(patterns: Path | None) -> Iterator[Workspace]:
+def _workspace(patterns: Path | None = None, db: Path | None = None) -> Iterator[Workspace]:
     """A workspace whose user-facing errors become one line on stderr and exit code 2."""
     from tosanalyzer.workspace import USER_ERRORS, Workspace
 
     try:
-        yield Workspace(patterns)
+        yield Workspace(patterns, db)
     except USER_ERRORS as exc:
         _fail(str(exc))
 
@@ -84,13 +106,17 @@ def main_options(
 
 @app.command()
 def analyze(
-    path: Annotated[Path, typer.Argument(help="A .txt, .md or .html file.")],
+    source: Annotated[str, typer.Argument(help="A .txt, .md or .html file, or an http(s) URL.")],
     json_output: JsonOption = False,
     patterns: PatternsOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Split a document into clauses and tag them with the clause-pattern library."""
     with _workspace(patterns) as ws:
-        result = ws.analyze_path(path)
+        if source.startswith(("http://", "https://")):
+            result = ws.analyze_url(source, allow_private=allow_private)
+        else:
+            result = ws.analyze_path(Path(source))
     if json_output:
         out.print_json(result.model_dump_json(), highlight=False)
     else:
@@ -133,9 +159,7 @@ def _attribute_line(attrs: dict[str, object]) -> str:
     parts = []
     for key, value in attrs.items():
         if isinstance(value, list):
-            value = ", ".join(
-                str(v["text"]) if isinstance(v, dict) else str(v) for v in value
-            )
+            value = ", ".join(str(v["text"]) if isinstance(v, dict) else str(v) for v in value)
         elif isinstance(value, dict):
             value = value.get("text", value)
         parts.append(f"{key}: {value}")
@@ -239,3 +263,174 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+
+
+# --- tracking ------------------------------------------------------------------------------------
+
+
+def _print_tracked(services: list[TrackedService]) -> None:
+    for service in services:
+        out.print(f"[bold]{escape(service.name)}[/bold] [dim]({service.slug})[/dim]")
+        for document in service.documents:
+            pages = f"{document.pages} pages" if document.pages != 1 else "1 page"
+            out.print(
+                f"  {escape(document.name)} [dim]({document.slug})[/dim] · {pages} · "
+                f"{document.versions} versions"
+            )
+            for note in document.notes:
+                out.print(f"    [yellow]{escape(note)}[/yellow]")
+
+
+def _print_json(data: object) -> None:
+    from pydantic import TypeAdapter
+
+    out.print_json(TypeAdapter(type(data)).dump_json(data).decode(), highlight=False)
+
+
+@track_app.command("add")
+def track_add(
+    files: Annotated[list[Path], typer.Argument(help="Declaration files (OTA JSON shape).")],
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Track the services declared in FILES (every file is checked before any is stored)."""
+    with _workspace(db=db) as ws:
+        tracked = ws.track(files)
+    if json_output:
+        _print_json(tracked)
+    else:
+        _print_tracked(tracked)
+
+
+@track_app.command("import-ota")
+def track_import_ota(
+    folder: Annotated[Path, typer.Argument(help="A folder of OTA declaration files.")],
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Track every service of an Open Terms Archive declarations folder; say why a file is not."""
+    with _workspace(db=db) as ws:
+        scan, tracked = ws.import_ota(folder)
+    if json_output:
+        payload = {"scan": scan.model_dump(mode="json"), "tracked": tracked}
+        out.print_json(json.dumps(payload, default=lambda m: m.model_dump(mode="json")))
+        return
+    _print_tracked(tracked)
+    for failure in scan.failures:
+        out.print(
+            f"[red]not imported[/red] {escape(failure.file)}: {escape(failure.error or '')}"
+        )
+    for file in scan.files:
+        if file.companions:
+            names = ", ".join(Path(c).name for c in file.companions)
+            out.print(f"[dim]{escape(file.file)}: noted {escape(names)}[/dim]")
+    out.print(f"{len(tracked)} services imported, {len(scan.failures)} files not imported")
+
+
+@track_app.command("list")
+def track_list(json_output: JsonOption = False, db: DbOption = None) -> None:
+    """List the tracked services and their documents."""
+    with _workspace(db=db) as ws:
+        tracked = ws.tracked()
+    if json_output:
+        _print_json(tracked)
+    elif not tracked:
+        out.print("no services tracked yet: see `tosanalyzer track add`")
+    else:
+        _print_tracked(tracked)
+
+
+@track_app.command("load-versions")
+def track_load_versions(
+    folder: Annotated[
+        Path, typer.Argument(help="An OTA versions folder: <service>/<document>/history.json.")
+    ],
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """Replay version histories recorded by Open Terms Archive into the store."""
+    with _workspace(db=db) as ws:
+        loaded = ws.load_versions(folder)
+    if json_output:
+        _print_json(loaded)
+        return
+    for item in loaded:
+        state = "already loaded" if item.skipped else f"{item.added} versions"
+        out.print(f"{escape(item.service)} / {escape(item.document)}: {state}")
+        for suspect in item.suspects:
+            out.print(f"  [yellow]suspect[/yellow] {escape(suspect)}")
+    suspects = sum(len(item.suspects) for item in loaded)
+    out.print(f"{sum(i.added for i in loaded)} versions loaded, {suspects} suspect")
+
+
+@app.command("fetch")
+def fetch_command(
+    services: Annotated[
+        list[str] | None, typer.Argument(help="Services by name or slug (default: all).")
+    ] = None,
+    json_output: JsonOption = False,
+    allow_private: AllowPrivateOption = False,
+    db: DbOption = None,
+) -> None:
+    """Fetch tracked documents now; record a version where the text changed."""
+    from rich.progress import Progress
+
+    with _workspace(db=db) as ws:
+        if json_output or not out.is_terminal:
+            results = ws.fetch(
+                services or [], allow_private, None if json_output else _print_fetched
+            )
+        else:
+            with Progress(console=out, transient=True) as progress:
+                task = progress.add_task("fetching", total=None)
+
+                def advance(result: DocumentFetch) -> None:
+                    progress.advance(task)
+                    _print_fetched(result)
+
+                results = ws.fetch(services or [], allow_private, advance)
+    if json_output:
+        _print_json(results)
+    else:
+        counts = {
+            k: sum(r.outcome == k for r in results) for k in ("changed", "unchanged", "failed")
+        }
+        out.print(", ".join(f"{n} {k}" for k, n in counts.items()))
+    if any(result.outcome == "failed" for result in results):
+        raise typer.Exit(1)
+
+
+def _print_fetched(result: DocumentFetch) -> None:
+    colour = {"changed": "green", "unchanged": "dim", "failed": "red"}[result.outcome]
+    where = f"{result.service} / {result.document}"
+    line = f"[{colour}]{result.outcome:9}[/{colour}] {escape(where)}"
+    if result.error:
+        line += f": {escape(result.error)}"
+    out.print(line)
+    for name in result.unsupported_filters:
+        out.print(f"          [yellow]JavaScript filter not run here: {escape(name)}[/yellow]")
+
+
+@app.command("history")
+def history_command(
+    service: Annotated[str, typer.Argument(help="A tracked service, by name or slug.")],
+    document: Annotated[str | None, typer.Argument(help="One of its documents.")] = None,
+    json_output: JsonOption = False,
+    db: DbOption = None,
+) -> None:
+    """List the recorded versions of a service's documents and their recent fetch failures."""
+    with _workspace(db=db) as ws:
+        histories = ws.history(service, document)
+    if json_output:
+        _print_json(histories)
+        return
+    for history in histories:
+        out.print(f"[bold]{escape(history.service)} / {escape(history.document)}[/bold]")
+        for v in history.versions:
+            suspect = f"  [yellow]suspect: {escape(v.suspect)}[/yellow]" if v.suspect else ""
+            out.print(
+                f"  #{v.id:<5} {v.recorded_at}  {v.characters:>8,} chars {v.words:>7,} words  "
+                f"{v.text_sha256[:12]}  {v.kind}{suspect}"
+            )
+        for failure in history.recent_failures:
+            out.print(f"  [red]failed[/red] {failure.attempted_at}: {escape(failure.error or '')}")

@@ -503,3 +503,27 @@ class FetchLogEntry(BaseModel):
     outcome: Literal["changed", "unchanged", "failed"]
     error: str | None = None
     version_id: int | None = None
+
+
+class TrackedDocument(BaseModel):
+    name: str
+    slug: str
+    pages: int = Field(description="Pages fetched and joined into the document.")
+    versions: int
+    notes: list[str] = Field(
+        default_factory=list,
+        description="What cannot run here: JavaScript filters, client-side rendering.",
+    )
+
+
+class TrackedService(BaseModel):
+    name: str
+    slug: str
+    documents: list[TrackedDocument]
+
+
+class DocumentHistory(BaseModel):
+    service: str
+    document: str
+    versions: list[VersionInfo]
+    recent_failures: list[FetchLogEntry]

@@ -7,11 +7,21 @@ with pydantic models in and out, so it can be scripted and tested without a term
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
 from tosanalyzer.analyze import Analyzer, analyzer_for
+from tosanalyzer.declarations import (
+    DeclarationError,
+    OtaImport,
+    ServiceLookupError,
+    load_declaration,
+    scan_ota_folder,
+    unsupported_features,
+    unsupported_filters,
+)
 from tosanalyzer.evaluation import (
     Explain,
     LabelledSetError,
@@ -20,28 +30,65 @@ from tosanalyzer.evaluation import (
     evaluate_tosdr,
     read_jsonl,
 )
-from tosanalyzer.extract import ExtractError
+from tosanalyzer.extract import ExtractError, extract_snapshot
+from tosanalyzer.fetch import FetchSettings
+from tosanalyzer.fetch import fetch as fetch_page
 from tosanalyzer.models import (
     CLAUDETTE_CATEGORIES,
     AnalysisResult,
+    DocumentHistory,
     EvalReport,
     ExampleFailure,
+    FetchFailure,
     Finding,
     PatternLibrary,
+    SourcePage,
+    TrackedDocument,
+    TrackedService,
 )
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.resources import patterns_dir
 from tosanalyzer.sources import SourceError, read_source
+from tosanalyzer.store import Store, StoredService, StoreError
+from tosanalyzer.tracker import DocumentFetch, LoadedHistory, fetch_documents, load_histories
 
-USER_ERRORS = (SourceError, ExtractError, PatternFileError, LabelledSetError, FileNotFoundError)
+
+class UrlError(ValueError):
+    """A URL given to analyse could not be fetched; the message says why."""
+
+
+USER_ERRORS = (
+    SourceError,
+    ExtractError,
+    PatternFileError,
+    LabelledSetError,
+    FileNotFoundError,
+    DeclarationError,
+    ServiceLookupError,
+    StoreError,
+    UrlError,
+)
 """Errors caused by what the user gave us: faces report them in one line, without a traceback."""
 
 
 class Workspace:
     """Entry point bound to one pattern library (the shipped one unless told otherwise)."""
 
-    def __init__(self, patterns: Path | None = None) -> None:
+    def __init__(
+        self,
+        patterns: Path | None = None,
+        db: Path | None = None,
+        fetch_settings: FetchSettings | None = None,
+    ) -> None:
         self.patterns_dir = (patterns or patterns_dir()).resolve()
+        self.db = db
+        self.fetch_settings = fetch_settings
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        """The SQLite store (``db``, else ``$TOSANALYZER_DB``, else the user data folder)."""
+        with Store.open(self.db) as store:
+            yield store
 
     @property
     def analyzer(self) -> Analyzer:
@@ -57,6 +104,109 @@ class Workspace:
 
     def analyze_text(self, text: str, source: str = "<text>") -> AnalysisResult:
         return self.analyzer.analyze_text(text, source)
+
+    def analyze_url(self, url: str, allow_private: bool = False) -> AnalysisResult:
+        """Fetch a page through the safe fetcher, extract its text and analyse it."""
+        outcome = fetch_page(url, allow_private=allow_private, settings=self.fetch_settings)
+        if isinstance(outcome, FetchFailure):
+            raise UrlError(f"cannot fetch {url}: {outcome.kind}: {outcome.message}")
+        page = extract_snapshot(outcome, SourcePage(fetch=url))
+        return self.analyzer.analyze_text(page.markdown, url, "html")
+
+    # --- tracking -------------------------------------------------------------------------------
+
+    def track(self, paths: list[Path]) -> list[TrackedService]:
+        """Declare services from declaration files (all are checked before any is stored)."""
+        declarations = [load_declaration(path) for path in paths]
+        with self.store() as store:
+            for declaration in declarations:
+                store.upsert_service(declaration)
+            return [self._tracked(store, d.name) for d in declarations]
+
+    def import_ota(self, folder: Path) -> tuple[OtaImport, list[TrackedService]]:
+        """Declare every service of an Open Terms Archive declarations folder that imports."""
+        scan = scan_ota_folder(folder)
+        with self.store() as store:
+            for declaration in scan.declarations:
+                store.upsert_service(declaration)
+            return scan, [self._tracked(store, d.name) for d in scan.declarations]
+
+    def tracked(self) -> list[TrackedService]:
+        with self.store() as store:
+            return [self._tracked(store, service.name) for service in store.list_services()]
+
+    def fetch(
+        self,
+        services: list[str],
+        allow_private: bool = False,
+        on_done: Callable[[DocumentFetch], None] | None = None,
+    ) -> list[DocumentFetch]:
+        """Fetch the documents of ``services`` (all tracked ones when empty) and record them."""
+        with self.store() as store:
+            documents = [
+                document
+                for service in (services or [s.name for s in store.list_services()])
+                for document in store.list_documents(self._service(store, service).name)
+            ]
+            return fetch_documents(
+                store, documents, self.fetch_settings, allow_private=allow_private, on_done=on_done
+            )
+
+    def history(self, service: str, document: str | None = None) -> list[DocumentHistory]:
+        with self.store() as store:
+            name = self._service(store, service).name
+            documents = [d.name for d in store.list_documents(name)]
+            if document is not None:
+                found = store.find_document(name, document)
+                if found is None:
+                    raise StoreError(
+                        f"{name} has no document '{document}' (it has: {', '.join(documents)})"
+                    )
+                documents = [found.name]
+            return [
+                DocumentHistory(
+                    service=name,
+                    document=doc,
+                    versions=store.versions(name, doc),
+                    recent_failures=store.recent_failures(name, doc),
+                )
+                for doc in documents
+            ]
+
+    def load_versions(self, folder: Path) -> list[LoadedHistory]:
+        """Replay version histories recorded by Open Terms Archive into the store."""
+        with self.store() as store:
+            return load_histories(store, folder)
+
+    @staticmethod
+    def _service(store: Store, name_or_slug: str) -> StoredService:
+        found = store.find_service(name_or_slug)
+        if found is None:
+            known = ", ".join(s.name for s in store.list_services()) or "none yet"
+            raise StoreError(f"no tracked service '{name_or_slug}' (tracked: {known})")
+        return found
+
+    def _tracked(self, store: Store, service: str) -> TrackedService:
+        found = self._service(store, service)
+        filters = unsupported_filters(found.declaration) if found.declaration else {}
+        features = unsupported_features(found.declaration) if found.declaration else {}
+        documents = [
+            TrackedDocument(
+                name=document.name,
+                slug=document.slug,
+                pages=len(document.declaration.pages()) if document.declaration else 0,
+                versions=len(store.versions(found.name, document.name)),
+                notes=[
+                    *(
+                        f"JavaScript filter not run here: {f}"
+                        for f in filters.get(document.name, [])
+                    ),
+                    *(f"not supported here: {f}" for f in features.get(document.name, [])),
+                ],
+            )
+            for document in store.list_documents(found.name)
+        ]
+        return TrackedService(name=found.name, slug=found.slug, documents=documents)
 
     def test_patterns(self) -> tuple[int, list[ExampleFailure]]:
         """Run every pattern file's examples; returns (examples run, failures).
