@@ -11,14 +11,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from localserver import LocalServer, Reply
+from localserver import LocalServer, Reply, gzip_chunks, redirect, repeated
 from typer.testing import CliRunner
 
 from tosanalyzer.cli import app
 from tosanalyzer.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import UrlError, Workspace
 
-FAST = FetchSettings(retry=RetryPolicy(attempts=2, base_delay=0.01))
+FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))
+MB = 1 << 20
 FILLER = " ".join(
     "Clause text about how the Acme service works for every member of the public." for _ in range(8)
 )
@@ -115,16 +116,47 @@ def test_a_version_is_recorded_only_when_the_text_changes(
     assert combined.index("while your account is open") < combined.index("never sell")
 
 
-@pytest.mark.parametrize(
-    ("reply", "reason"),
-    [
-        (Reply(status=500, headers=HTML, body=b"oops"), "http_status"),
-        (Reply(headers=HTML, body=page("x", title="404 Not Found")), "extraction failed"),
-        (Reply(headers=HTML, body=b"<html><body><div>No main here</div></body></html>"), "main"),
-        (Reply(headers=HTML, body=b"<html><body><main>Hello.</main></body></html>"), "empty"),
-        (Reply(headers=HTML, body=TERMS_V1, content_length=len(TERMS_V1) + 50), "interrupted"),
-    ],
+COOKIE_WALL = (
+    b"<html><body><main><h1>Before you continue</h1><p>We use cookies and data to deliver"
+    b" our services. Accept all or reject all.</p></main></body></html>"
 )
+FAULTS = {
+    "500": (Reply(status=500, headers=HTML, body=b"oops"), "http_status"),
+    "429 with Retry-After": (
+        Reply(status=429, headers={"Retry-After": "0"}, body=b"slow down"),
+        "http_status",
+    ),
+    "read timeout": (Reply(headers=HTML, body=TERMS_V1, delay=2), "timeout"),
+    "reset mid-body": (
+        Reply(headers=HTML, body=repeated(b"x", 200_000), content_length=200_000, reset_after=5000),
+        "interrupted",
+    ),
+    "truncated body": (
+        Reply(headers=HTML, body=TERMS_V1, content_length=len(TERMS_V1) + 50),
+        "interrupted",
+    ),
+    "redirect loop": (redirect("/terms"), "too_many_redirects"),
+    "gzip bomb": (
+        Reply(
+            headers={**HTML, "Content-Encoding": "gzip"},
+            body=gzip_chunks(repeated(b" ", 64 * MB, chunk=MB)()),
+        ),
+        "too_large",
+    ),
+    "50 MB page": (Reply(headers=HTML, body=repeated(b"a", 50 * MB)), "too_large"),
+    "selector miss": (
+        Reply(headers=HTML, body=b"<html><body><div>No main here</div></body></html>"),
+        "main",
+    ),
+    "cookie wall": (Reply(headers=HTML, body=COOKIE_WALL), "empty"),
+    "200 page saying Page not found": (
+        Reply(headers=HTML, body=page("Sorry.", title="Page not found")),
+        "extraction failed",
+    ),
+}
+
+
+@pytest.mark.parametrize(("reply", "reason"), FAULTS.values(), ids=FAULTS.keys())
 def test_a_failed_fetch_records_no_version_and_keeps_the_last_good_one(
     workspace: Workspace, server: LocalServer, reply: Reply, reason: str
 ) -> None:
@@ -135,6 +167,42 @@ def test_a_failed_fetch_records_no_version_and_keeps_the_last_good_one(
     texts, failures = terms_history(workspace)
     assert len(texts) == 1 and "binding arbitration" in texts[0]
     assert len(failures) == 1 and reason in failures[0]
+
+
+def test_503_then_success_records_the_version(workspace: Workspace, server: LocalServer) -> None:
+    serve(server, Reply(headers=HTML, body=TERMS_V1))
+    server.route("/terms", Reply(status=503), Reply(headers=HTML, body=TERMS_V1))
+    assert outcomes(workspace)["Terms of Service"] == "changed"
+    assert len(server.hits("/terms")) == 2
+
+
+LATIN = "Clause about the café and the naïve user."
+JAPANESE = "本規約の変更について、当社は事前に通知します。"
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "expected"),
+    [
+        (LATIN.encode("cp1252"), "text/html; charset=windows-1252", LATIN),
+        (LATIN.encode("cp1252"), "text/html", LATIN),
+        (JAPANESE.encode("shift_jis"), "text/html", JAPANESE),
+    ],
+    ids=["declared cp1252", "undeclared cp1252", "undeclared shift_jis"],
+)
+def test_non_utf8_pages_are_decoded(
+    workspace: Workspace, server: LocalServer, body: bytes, content_type: str, expected: str
+) -> None:
+    html = (
+        b"<html><body><main><h1>Terms</h1><p>"
+        + body
+        + b"</p><p>"
+        + FILLER.encode()
+        + b"</p></main></body></html>"
+    )
+    serve(server, Reply(headers={"Content-Type": content_type}, body=html))
+    assert outcomes(workspace)["Terms of Service"] == "changed"
+    texts, _ = terms_history(workspace)
+    assert expected in texts[0]
 
 
 def test_the_etag_makes_the_next_fetch_conditional(
