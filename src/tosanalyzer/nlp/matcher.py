@@ -23,8 +23,10 @@ from typing import Any, Literal
 
 import numpy
 from spacy.errors import MatchPatternError
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
+from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc, Token
 
 from tosanalyzer.models import PatternLibrary, Rule
@@ -64,6 +66,27 @@ class RuleMatch:
     text: str
 
 
+_Check = tuple[str, str, Any]  # (attribute, operation, operand)
+
+
+def _compile_test(spec: dict[str, Any]) -> tuple[_Check, ...]:
+    """A token spec as checks on the attribute hashes of a token, so testing a token in place
+    compares integers instead of building strings."""
+    checks: list[_Check] = []
+    for attr, expected in spec.items():
+        if attr in _FLAG_ATTRS:
+            checks.append((attr, "flag", bool(expected)))
+        elif isinstance(expected, str):
+            checks.append((attr, "eq", get_string_id(expected)))
+        else:
+            for op, operand in expected.items():
+                if op == "REGEX":
+                    checks.append((attr, "regex", (re.compile(operand), {})))
+                else:
+                    checks.append((attr, op, frozenset(get_string_id(v) for v in operand)))
+    return tuple(checks)
+
+
 @dataclass(frozen=True)
 class _Gap:
     """Between ``low`` and ``high`` tokens, each satisfying ``spec`` (empty: any token)."""
@@ -71,12 +94,54 @@ class _Gap:
     low: int
     high: int
     spec: dict[str, Any]
+    test: tuple[_Check, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _compile_test(self.spec))
 
 
 @dataclass(frozen=True)
 class _Atom:
     spec: dict[str, Any]
     index_key: str | None  # set when hits come from the hash index
+    test: tuple[_Check, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "test", _compile_test(self.spec))
+
+
+class _Tokens:
+    """One document's token attributes as hash columns, for testing tokens in place."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.columns = {attr: doc.to_array(attr).tolist() for attr in _STRING_ATTRS}
+        self.strings = doc.vocab.strings
+
+    def __len__(self) -> int:
+        return len(self.doc)
+
+    def ok(self, i: int, test: tuple[_Check, ...]) -> bool:
+        for attr, op, operand in test:
+            if op == "flag":
+                if _FLAG_ATTRS[attr](self.doc[i]) != operand:
+                    return False
+                continue
+            value = self.columns[attr][i]
+            if op == "eq":
+                passed = value == operand
+            elif op == "IN":
+                passed = value in operand
+            elif op == "NOT_IN":
+                passed = value not in operand
+            else:
+                pattern, verdicts = operand
+                passed = verdicts.get(value)
+                if passed is None:
+                    passed = verdicts[value] = bool(pattern.search(self.strings[value]))
+            if not passed:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -158,17 +223,6 @@ def _check_spec(spec: dict[str, Any]) -> None:
             raise ValueError(f"{attr} must be a string or a mapping of IN / NOT_IN / REGEX")
 
 
-def _satisfies(token: Token, spec: dict[str, Any]) -> bool:
-    for attr, expected in spec.items():
-        if attr in _FLAG_ATTRS:
-            if _FLAG_ATTRS[attr](token) != bool(expected):
-                return False
-            continue
-        if not _value_satisfies(_STRING_ATTRS[attr](token), {attr: expected}):
-            return False
-    return True
-
-
 def _value_satisfies(value: str, spec: dict[str, Any]) -> bool:
     """Whether a string attribute's ``value`` passes the one-attribute ``spec``."""
     ((_, expected),) = spec.items()
@@ -227,6 +281,7 @@ class CompiledLibrary:
         self._scanned = Matcher(nlp.vocab, validate=True)
         self._phrases = PhraseMatcher(nlp.vocab, attr="NORM")
         self._value_scans: dict[str, dict[str, Any]] = {}
+        self._verdicts: dict[str, dict[int, bool]] = defaultdict(dict)  # scan key → value → ok
         self._rules: list[_TokenRule] = []
         self._vocab = nlp.vocab
         known: set[str] = set()
@@ -249,7 +304,7 @@ class CompiledLibrary:
         if rule.tokens is None:
             self._phrases.add(key, [nlp.make_doc(phrase) for phrase in rule.phrases or []])
             return
-        compiled = _compile_tokens(key, rule.tokens)
+        compiled = _tested_in_place(_compile_tokens(key, rule.tokens))
         for atom in compiled.atoms:
             if atom.index_key and atom.index_key not in known:
                 known.add(atom.index_key)
@@ -284,20 +339,16 @@ class CompiledLibrary:
     def matches(self, doc: Doc) -> list[RuleMatch]:
         """Every rule match in ``doc``, in document order."""
         strings = doc.vocab.strings
-        hits: dict[str, list[int]] = defaultdict(list)
         found = [m(doc) for m in self._index.values() if len(m)]
         if len(self._scanned):
             found.append(self._scanned(doc))
-        for matches in found:
-            for match_id, start, _ in matches:
-                hits[strings[match_id]].append(start)
+        hits = _group_hits([hit for matches in found for hit in matches], strings)
         for key, spec in self._value_scans.items():
-            hits[key] = _value_scan(doc, spec)
-        for positions in hits.values():
-            positions.sort()
+            hits[key] = _value_scan(doc, spec, self._verdicts[key])
         spans = [(strings[m], s, e) for m, s, e in self._phrases(doc)]
+        tokens = _Tokens(doc)
         for rule in self._rules:
-            spans.extend((rule.key, s, e) for s, e in _rule_spans(doc, rule, hits))
+            spans.extend((rule.key, s, e) for s, e in _rule_spans(tokens, rule, hits))
         spans.sort(key=lambda m: (m[1], m[2], m[0]))
         return [_rule_match(doc, key, start, end) for key, start, end in spans]
 
@@ -311,12 +362,14 @@ class CompiledLibrary:
         Order and gaps are ignored: this explains a miss to a pattern author, it does not match.
         """
         best: tuple[str, int, int, dict[str, Any]] | None = None
-        tokens = doc[start:end]
+        tokens = _Tokens(doc)
         for rule in self._rules:
             role, key = _split_key(rule.key)
             if role != "finding" or key.split("/", 1)[0] not in clause_types:
                 continue
-            present = [any(_satisfies(t, atom.spec) for t in tokens) for atom in rule.atoms]
+            present = [
+                any(tokens.ok(i, atom.test) for i in range(start, end)) for atom in rule.atoms
+            ]
             found = sum(present)
             if best is None or found / len(present) > best[1] / best[2]:
                 missing = rule.atoms[present.index(False)].spec if not all(present) else {}
@@ -324,24 +377,63 @@ class CompiledLibrary:
         return best
 
 
+def _tested_in_place(rule: _TokenRule) -> _TokenRule:
+    """Leave function words out of the index when the rule has another word to anchor on.
+
+    "the", "or", "," hit nearly every token: indexing them costs a list entry per hit, while a
+    chain that reaches such an atom from a rare anchor tests a handful of tokens in place.
+    """
+    common = [atom.index_key is not None and _is_common(atom.spec) for atom in rule.atoms]
+    pairs = list(zip(rule.atoms, common, strict=True))
+    if not any(atom.index_key is not None and not c for atom, c in pairs):
+        return rule
+    atoms = tuple(_Atom(atom.spec, None) if c else atom for atom, c in pairs)
+    return _TokenRule(rule.key, atoms, rule.gaps)
+
+
+def _is_common(spec: dict[str, Any]) -> bool:
+    ((_, expected),) = spec.items()
+    values = [expected] if isinstance(expected, str) else expected["IN"]
+    return any(value in STOP_WORDS or not value.isalnum() for value in values)
+
+
 def _value_test(spec: dict[str, Any]) -> bool:
     """Whether ``spec`` tests one string attribute only, so distinct values can be tested."""
     return len(spec) == 1 and next(iter(spec)) in _STRING_ATTRS
 
 
-def _value_scan(doc: Doc, spec: dict[str, Any]) -> list[int]:
-    """Positions whose value satisfies ``spec``, testing each distinct value once.
+def _group_hits(found: list[tuple[int, int, int]], strings: StringStore) -> dict[str, list[int]]:
+    """Atom key → sorted start positions; grouped with numpy, since common words give
+    hundreds of thousands of hits in a long document."""
+    if not found:
+        return {}
+    table = numpy.array(found, dtype=numpy.uint64)
+    order = numpy.lexsort((table[:, 1], table[:, 0]))
+    ids, starts = table[order, 0], table[order, 1].astype(numpy.int64)
+    cuts = (numpy.flatnonzero(numpy.diff(ids)) + 1).tolist()
+    return {
+        strings[int(ids[begin])]: starts[begin:end].tolist()
+        for begin, end in zip([0, *cuts], [*cuts, len(ids)], strict=True)
+    }
+
+
+def _value_scan(doc: Doc, spec: dict[str, Any], verdicts: dict[int, bool]) -> list[int]:
+    """Positions whose value satisfies ``spec``, testing each distinct value once ever.
 
     spaCy would call a Python predicate (REGEX, NOT_IN) for every token; a document has far
-    fewer distinct words than tokens.
+    fewer distinct words than tokens, and ``verdicts`` remembers them across documents.
     """
     ((attr, _),) = spec.items()
     values = doc.to_array(attr)
     strings = doc.vocab.strings
-    accepted = [
-        value for value in numpy.unique(values) if _value_satisfies(strings[int(value)], spec)
-    ]
-    return [int(i) for i in numpy.flatnonzero(numpy.isin(values, accepted))]
+    accepted = []
+    for value in numpy.unique(values).tolist():
+        verdict = verdicts.get(value)
+        if verdict is None:
+            verdict = verdicts[value] = _value_satisfies(strings[value], spec)
+        if verdict:
+            accepted.append(value)
+    return numpy.flatnonzero(numpy.isin(values, accepted)).tolist()
 
 
 def _split_key(key: str) -> tuple[RuleRole, str]:
@@ -367,7 +459,7 @@ def _rule_match(doc: Doc, key: str, start: int, end: int) -> RuleMatch:
 
 
 def _rule_spans(
-    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]]
+    doc: _Tokens, rule: _TokenRule, hits: dict[str, list[int]]
 ) -> Iterable[tuple[int, int]]:
     """Token spans where the rule's atoms follow each other across allowed gaps."""
     counts: dict[int, int] = {}
@@ -404,7 +496,7 @@ def _candidates(
 
 
 def _extend(
-    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]], index: int, previous_end: int
+    doc: _Tokens, rule: _TokenRule, hits: dict[str, list[int]], index: int, previous_end: int
 ) -> int | None:
     """The end of the shortest completion from atom ``index`` on, if there is one."""
     if index == len(rule.atoms):
@@ -415,7 +507,7 @@ def _extend(
     for position in _candidates(
         rule, hits, index, previous_end + low, min(previous_end + high, len(doc) - 1)
     ):
-        if atom.index_key is None and not _satisfies(doc[position], atom.spec):
+        if atom.index_key is None and not doc.ok(position, atom.test):
             continue
         if gaps and not _fits(doc, previous_end, position, gaps):
             continue
@@ -426,7 +518,7 @@ def _extend(
 
 
 def _extend_back(
-    doc: Doc, rule: _TokenRule, hits: dict[str, list[int]], index: int, next_start: int
+    doc: _Tokens, rule: _TokenRule, hits: dict[str, list[int]], index: int, next_start: int
 ) -> int | None:
     """The start of the nearest completion of atoms ``index`` down to 0, if there is one."""
     if index < 0:
@@ -436,7 +528,7 @@ def _extend_back(
     gaps = rule.gaps[index]
     options = _candidates(rule, hits, index, max(next_start - 1 - high, 0), next_start - 1 - low)
     for position in reversed(list(options)):
-        if atom.index_key is None and not _satisfies(doc[position], atom.spec):
+        if atom.index_key is None and not doc.ok(position, atom.test):
             continue
         if gaps and not _fits(doc, position + 1, next_start, gaps):
             continue
@@ -446,16 +538,14 @@ def _extend_back(
     return None
 
 
-def _fits(doc: Doc, start: int, end: int, gaps: tuple[_Gap, ...]) -> bool:
+def _fits(doc: _Tokens, start: int, end: int, gaps: tuple[_Gap, ...]) -> bool:
     """Whether tokens ``start:end`` can be split into consecutive runs that satisfy ``gaps``."""
     if not gaps:
         return start == end
     gap, rest = gaps[0], gaps[1:]
     length = gap.low
     while length <= gap.high and start + length <= end:
-        run_ok = not gap.spec or all(
-            _satisfies(doc[i], gap.spec) for i in range(start, start + length)
-        )
+        run_ok = not gap.test or all(doc.ok(i, gap.test) for i in range(start, start + length))
         if not run_ok:
             return False
         if _fits(doc, start + length, end, rest):
