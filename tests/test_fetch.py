@@ -267,16 +267,22 @@ def test_redirect_to_a_non_http_scheme(server: LocalServer, target: str, says: s
 # --- size caps ---------------------------------------------------------------------------------
 
 
-def test_gzip_bomb_is_refused_after_inflating_at_most_the_cap(server: LocalServer) -> None:
-    bomb = gzip_chunks(repeated(b"\0", 200 * MB, chunk=MB)())
-    assert len(bomb) < 300_000
-    url = server.route("/bomb", Reply(headers={"Content-Encoding": "gzip"}, body=bomb))
+def failed_with_peak_memory(url: str) -> tuple[FetchFailure, int]:
+    """The failure of fetching ``url`` and the peak memory traced while fetching it."""
     tracemalloc.start()
     try:
         failure = failed(get(url))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+    return failure, peak
+
+
+def test_gzip_bomb_is_refused_after_inflating_at_most_the_cap(server: LocalServer) -> None:
+    bomb = gzip_chunks(repeated(b"\0", 200 * MB, chunk=MB)())
+    assert len(bomb) < 300_000
+    url = server.route("/bomb", Reply(headers={"Content-Encoding": "gzip"}, body=bomb))
+    failure, peak = failed_with_peak_memory(url)
     assert failure.kind == "too_large" and "decompressed" in failure.message
     assert peak < 25 * MB  # the cap (10 MB) plus copies, not 200 MB
 
@@ -290,12 +296,7 @@ def test_50mb_page_with_its_length_declared_is_refused_unread(server: LocalServe
 
 def test_50mb_page_without_a_length_is_cut_off_while_streaming(server: LocalServer) -> None:
     url = server.route("/stream", Reply(body=repeated(b"a", 50 * MB)))  # chunked
-    tracemalloc.start()
-    try:
-        failure = failed(get(url))
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    failure, peak = failed_with_peak_memory(url)
     assert failure.kind == "too_large" and "10485760-byte cap" in failure.message
     assert peak < 25 * MB
     assert server.bytes_sent < 30 * MB
