@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from functools import cache
 from pathlib import Path
 
 import platformdirs
@@ -39,15 +40,20 @@ def home_jurisdiction(code: str) -> str:
     """Check and normalise a jurisdiction code: "us-ca" → "US-CA"; unknown codes are refused."""
     normalised = code.strip().upper()
     known = (
-        pycountry.subdivisions.get(code=normalised)
+        normalised in _subdivision_codes()
         if "-" in normalised
-        else pycountry.countries.get(alpha_2=normalised)
+        else pycountry.countries.get(alpha_2=normalised) is not None
     )
-    if known is None:
+    if not known:
         raise ValueError(
             f"'{code}' is not an ISO 3166 country (JP, DE) or subdivision (US-CA, GB-SCT) code"
         )
     return normalised
+
+
+@cache
+def _subdivision_codes() -> frozenset[str]:
+    return frozenset(subdivision.code for subdivision in pycountry.subdivisions)
 
 
 def config_path() -> Path:
