@@ -71,6 +71,7 @@ def test_the_walk_reaches_every_command() -> None:
         "tosanalyzer track load-versions",
         "tosanalyzer fetch",
         "tosanalyzer history",
+        "tosanalyzer report",
     }
     assert [name for name, _ in GROUPS] == ["tosanalyzer patterns", "tosanalyzer track"]
 

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
+    from tosanalyzer.report import Lang, ReportFormat
     from tosanalyzer.tracker import DocumentFetch
     from tosanalyzer.workspace import Workspace
 
@@ -434,3 +435,37 @@ def history_command(
             )
         for failure in history.recent_failures:
             out.print(f"  [red]failed[/red] {failure.attempted_at}: {escape(failure.error or '')}")
+
+
+# --- judgement -----------------------------------------------------------------------------------
+
+
+@app.command("report")
+def report_command(
+    target: Annotated[
+        str, typer.Argument(help="A tracked service (name or slug), or a .txt/.md/.html file.")
+    ],
+    output_format: Annotated[
+        str, typer.Option("--format", help="markdown (default) or html (one printable file).")
+    ] = "markdown",
+    json_output: JsonOption = False,
+    lang: Annotated[str, typer.Option("--lang", help="Labels and titles: en or ja.")] = "en",
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Home jurisdiction, ISO 3166 (JP, US-CA); default: the settings file.",
+        ),
+    ] = None,
+    patterns: PatternsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Grade a vendor against the red-flag checklist, every flag with its quoted evidence."""
+    if output_format not in ("markdown", "html"):
+        _fail(f"--format must be markdown or html, not '{output_format}'")
+    if lang not in ("en", "ja"):
+        _fail(f"--lang must be en or ja, not '{lang}'")
+    fmt = cast("ReportFormat", "json" if json_output else output_format)
+    with _workspace(patterns, db) as ws:
+        text = ws.report(target, fmt, cast("Lang", lang), home)
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")

@@ -13,6 +13,14 @@ from pathlib import Path
 from typing import Literal
 
 from tosanalyzer.analyze import Analyzer, analyzer_for
+from tosanalyzer.assess import (
+    DEFAULT_CHECKLIST,
+    ChecklistFileError,
+    HomeJurisdictionError,
+    VendorDocument,
+    assess,
+    load_checklist,
+)
 from tosanalyzer.declarations import (
     DeclarationError,
     OtaImport,
@@ -36,6 +44,7 @@ from tosanalyzer.fetch import fetch as fetch_page
 from tosanalyzer.models import (
     CLAUDETTE_CATEGORIES,
     AnalysisResult,
+    Assessment,
     DocumentHistory,
     EvalReport,
     ExampleFailure,
@@ -47,7 +56,9 @@ from tosanalyzer.models import (
     TrackedService,
 )
 from tosanalyzer.nlp.library import PatternFileError
+from tosanalyzer.report import Lang, ReportFormat, render
 from tosanalyzer.resources import patterns_dir
+from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.sources import SourceError, read_source
 from tosanalyzer.store import Store, StoredService, StoreError
 from tosanalyzer.tracker import DocumentFetch, LoadedHistory, fetch_documents, load_histories
@@ -67,6 +78,9 @@ USER_ERRORS = (
     ServiceLookupError,
     StoreError,
     UrlError,
+    ChecklistFileError,
+    HomeJurisdictionError,
+    SettingsError,
 )
 """Errors caused by what the user gave us: faces report them in one line, without a traceback."""
 
@@ -172,6 +186,56 @@ class Workspace:
                 )
                 for doc in documents
             ]
+
+    # --- judgement ------------------------------------------------------------------------------
+
+    def assess(self, target: str, home: str | None = None) -> Assessment:
+        """Judge a local document (a path) or a tracked service's latest good versions.
+
+        ``home`` defaults to the settings file's home jurisdiction.
+        """
+        home = home if home is not None else load_settings().home
+        known = {pattern.id for pattern in self.library.patterns}
+        checklist = load_checklist(self.patterns_dir / DEFAULT_CHECKLIST, known)
+        path = Path(target)
+        if path.is_file():
+            document = VendorDocument(name=path.name, result=self.analyze_path(path))
+            return assess([document], checklist, home, vendor=path.stem)
+        with self.store() as store:
+            service = self._service(store, target)
+            documents = [
+                VendorDocument(
+                    name=document.name,
+                    result=self.analyzer.analyze_text(
+                        store.version_text(version.id),
+                        f"{service.name} / {document.name} (version {version.id})",
+                        "md",
+                    ),
+                    version=str(version.id),
+                    recorded_at=version.recorded_at,
+                )
+                for document in store.list_documents(service.name)
+                if (
+                    version := store.latest_version(
+                        service.name, document.name, include_suspect=False
+                    )
+                )
+            ]
+        if not documents:
+            raise StoreError(
+                f"{service.name} has no recorded versions yet: run `tosanalyzer fetch`"
+            )
+        return assess(documents, checklist, home, vendor=service.name)
+
+    def report(
+        self,
+        target: str,
+        fmt: ReportFormat = "markdown",
+        lang: Lang = "en",
+        home: str | None = None,
+    ) -> str:
+        """The vendor report of ``target`` (a path or a tracked service) as text."""
+        return render(self.assess(target, home), fmt, lang)
 
     def load_versions(self, folder: Path) -> list[LoadedHistory]:
         """Replay version histories recorded by Open Terms Archive into the store."""
