@@ -307,3 +307,10 @@ def test_a_lead_in_ending_with_a_colon_carries_its_finding_through_the_items() -
     assert findings[0].quote.startswith("We shall not be liable to you for:")
     assert findings[0].quote.endswith("service outages.")
     assert text[findings[0].start : findings[0].end] == findings[0].quote
+
+
+def test_a_hard_wrapped_line_does_not_hide_a_clause() -> None:
+    text = "Any dispute will be resolved by binding\narbitration in Paris.\n"
+    (finding,) = WORKSPACE.analyze_text(text).findings
+    assert finding.clause_type == "arbitration"
+    assert finding.quote == text.strip()

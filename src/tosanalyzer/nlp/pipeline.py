@@ -47,9 +47,15 @@ def build_pipeline() -> Language:
     return nlp
 
 
+_LINE_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
+
+
 def mask_markup(text: str) -> str:
     """Blank out Markdown syntax with spaces, so offsets into the text are unchanged.
 
-    "**$50**" must tokenize as "$50", and a link's URL must not become words.
+    "**$50**" must tokenize as "$50", and a link's URL must not become words. A single line
+    break inside a paragraph ("binding\narbitration" in hard-wrapped text) becomes a space too:
+    spaCy keeps it as a token that would stand between the words of a rule.
     """
-    return _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+    blanked = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+    return _LINE_BREAK.sub(lambda m: " " * len(m.group(0)), blanked)
