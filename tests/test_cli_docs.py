@@ -72,6 +72,7 @@ def test_the_walk_reaches_every_command() -> None:
         "tosanalyzer fetch",
         "tosanalyzer history",
         "tosanalyzer report",
+        "tosanalyzer diff",
     }
     assert [name for name, _ in GROUPS] == ["tosanalyzer patterns", "tosanalyzer track"]
 

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
     from tosanalyzer.report import Lang, ReportFormat
     from tosanalyzer.tracker import DocumentFetch
-    from tosanalyzer.workspace import Workspace
+    from tosanalyzer.workspace import DocumentDiff, Workspace
 
 app = typer.Typer(
     help="Read vendors' Terms of Service with evidence: tag risky clauses and quote them.",
@@ -318,9 +318,7 @@ def track_import_ota(
         return
     _print_tracked(tracked)
     for failure in scan.failures:
-        out.print(
-            f"[red]not imported[/red] {escape(failure.file)}: {escape(failure.error or '')}"
-        )
+        out.print(f"[red]not imported[/red] {escape(failure.file)}: {escape(failure.error or '')}")
     for file in scan.files:
         if file.companions:
             names = ", ".join(Path(c).name for c in file.companions)
@@ -469,3 +467,71 @@ def report_command(
     with _workspace(patterns, db) as ws:
         text = ws.report(target, fmt, cast("Lang", lang), home)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+# --- change --------------------------------------------------------------------------------------
+
+
+@app.command("diff")
+def diff_command(
+    service: Annotated[str, typer.Argument(help="A tracked service, by name or slug.")],
+    document: Annotated[str, typer.Argument(help="One of its documents, by name or slug.")],
+    old: Annotated[
+        str | None,
+        typer.Option("--from", help="Older version: an id, or a date prefix (2024-05)."),
+    ] = None,
+    new: Annotated[
+        str | None,
+        typer.Option("--to", help="Newer version: an id, or a date prefix (default: latest)."),
+    ] = None,
+    context: Annotated[int, typer.Option("--context", help="Lines of context around changes.")] = 3,
+    json_output: JsonOption = False,
+    patterns: PatternsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Compare two versions of a document: the text, and what changed in its clauses."""
+    with _workspace(patterns, db) as ws:
+        result = ws.diff(service, document, old, new, context)
+    if json_output:
+        out.print_json(result.model_dump_json(), highlight=False)
+        return
+    _print_text_diff(result)
+    _print_clause_diff(result)
+
+
+def _print_text_diff(result: DocumentDiff) -> None:
+    from tosanalyzer.diff import unified_lines
+
+    labels = (
+        f"{result.document} version {result.old.id} ({result.old.recorded_at})",
+        f"{result.document} version {result.new.id} ({result.new.recorded_at})",
+    )
+    if not out.is_terminal:
+        for line in unified_lines(result.text, *labels):
+            out.print(escape(line))
+        return
+    out.print(f"[bold]--- {escape(labels[0])}\n+++ {escape(labels[1])}[/bold]")
+    styles = {"insert": "green", "delete": "red", "equal": ""}
+    for hunk in result.text.hunks:
+        out.print(f"[cyan]{hunk.header}[/cyan]")
+        for row in hunk.lines:
+            mark = {"equal": " ", "delete": "-", "insert": "+"}[row.op]
+            body = "".join(
+                f"[{styles[s.op]} bold]{escape(s.text)}[/]" if s.op != "equal" else escape(s.text)
+                for s in row.segments
+            ) or escape(row.text)
+            colour = styles[row.op]
+            out.print(f"[{colour}]{mark}{body}[/]" if colour else f"{mark}{body}")
+
+
+def _print_clause_diff(result: DocumentDiff) -> None:
+    clauses = result.clauses
+    counts = ", ".join(
+        f"{clauses.count(kind)} {kind}" for kind in ("added", "removed", "modified", "moved")
+    )
+    colour = {"material": "red", "substantive": "yellow", "cosmetic": "dim"}[clauses.change_class]
+    out.print(f"\n[{colour}][bold]{clauses.change_class}[/bold][/{colour}] · clauses: {counts}")
+    if clauses.capped_because:
+        out.print(f"  [dim]never material: {escape(clauses.capped_because)}[/dim]")
+    for reason in clauses.reasons:
+        out.print(f"  {escape(reason)}")

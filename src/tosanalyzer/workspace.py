@@ -9,8 +9,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import pairwise
 from pathlib import Path
 from typing import Literal
+
+from pydantic import BaseModel
 
 from tosanalyzer.analyze import Analyzer, analyzer_for
 from tosanalyzer.assess import (
@@ -29,6 +32,15 @@ from tosanalyzer.declarations import (
     scan_ota_folder,
     unsupported_features,
     unsupported_filters,
+)
+from tosanalyzer.diff import (
+    DEFAULT_CONTEXT,
+    ClauseDiff,
+    DiffError,
+    TextDiff,
+    VersionFacts,
+    diff_clauses,
+    diff_text,
 )
 from tosanalyzer.evaluation import (
     Explain,
@@ -54,9 +66,10 @@ from tosanalyzer.models import (
     SourcePage,
     TrackedDocument,
     TrackedService,
+    VersionInfo,
 )
 from tosanalyzer.nlp.library import PatternFileError
-from tosanalyzer.report import Lang, ReportFormat, render
+from tosanalyzer.report import Lang, MaterialChange, ReportFormat, render
 from tosanalyzer.resources import patterns_dir
 from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.sources import SourceError, read_source
@@ -81,6 +94,7 @@ USER_ERRORS = (
     ChecklistFileError,
     HomeJurisdictionError,
     SettingsError,
+    DiffError,
 )
 """Errors caused by what the user gave us: faces report them in one line, without a traceback."""
 
@@ -234,8 +248,83 @@ class Workspace:
         lang: Lang = "en",
         home: str | None = None,
     ) -> str:
-        """The vendor report of ``target`` (a path or a tracked service) as text."""
-        return render(self.assess(target, home), fmt, lang)
+        """The vendor report of ``target`` (a path or a tracked service) as text, with the
+        latest material change of a tracked service."""
+        assessment = self.assess(target, home)
+        change = None if Path(target).is_file() else self.latest_material_change(target)
+        return render(assessment, fmt, lang, change)
+
+    # --- change --------------------------------------------------------------------------------
+
+    def diff(
+        self,
+        service: str,
+        document: str,
+        old: str | None = None,
+        new: str | None = None,
+        context: int = DEFAULT_CONTEXT,
+    ) -> DocumentDiff:
+        """Text and clause diff of two versions (ids or date prefixes; default: the last two).
+
+        Both texts are analysed now, with the current pattern library, so a rule change never
+        reads as a change of the terms.
+        """
+        with self.store() as store:
+            name = self._service(store, service).name
+            found = store.find_document(name, document)
+            if found is None:
+                raise StoreError(f"{name} has no document '{document}'")
+            versions = store.versions(name, found.name)
+            if len(versions) < 2 and (old is None or new is None):
+                raise StoreError(f"{name} / {found.name} has fewer than two versions to compare")
+            before = _pick_version(versions, old) if old else versions[-2]
+            after = _pick_version(versions, new) if new else versions[-1]
+            texts = (store.version_text(before.id), store.version_text(after.id))
+        return DocumentDiff(
+            service=name,
+            document=found.name,
+            old=before,
+            new=after,
+            text=diff_text(*texts, context=context),
+            clauses=self._clause_diff((before, texts[0]), (after, texts[1])),
+        )
+
+    def latest_material_change(self, service: str, look_back: int = 10) -> MaterialChange | None:
+        """The newest material change among the last ``look_back`` version pairs of any document
+        of ``service`` (suspect versions skipped)."""
+        with self.store() as store:
+            name = self._service(store, service).name
+            histories = {
+                document.name: [
+                    (version, store.version_text(version.id))
+                    for version in store.versions(name, document.name)[-(look_back + 1) :]
+                    if version.suspect is None
+                ]
+                for document in store.list_documents(name)
+            }
+        latest: MaterialChange | None = None
+        for document, history in histories.items():
+            for before, after in reversed(list(pairwise(history))):
+                if latest is not None and after[0].recorded_at <= latest.date:
+                    break
+                clauses = self._clause_diff(before, after)
+                if clauses.change_class == "material":
+                    latest = MaterialChange(
+                        date=after[0].recorded_at, document=document, lines=clauses.reasons
+                    )
+                    break
+        return latest
+
+    def _clause_diff(
+        self, before: tuple[VersionInfo, str], after: tuple[VersionInfo, str]
+    ) -> ClauseDiff:
+        analyse = self.analyzer.analyze_text
+        return diff_clauses(
+            analyse(before[1], f"version {before[0].id}", "md"),
+            analyse(after[1], f"version {after[0].id}", "md"),
+            old_version=VersionFacts(kind=before[0].kind, suspect=before[0].suspect),
+            new_version=VersionFacts(kind=after[0].kind, suspect=after[0].suspect),
+        )
 
     def load_versions(self, folder: Path) -> list[LoadedHistory]:
         """Replay version histories recorded by Open Terms Archive into the store."""
@@ -356,3 +445,27 @@ class Workspace:
             return self.analyzer.explain_miss(text, start, end, types_of[label])
 
         return explain
+
+
+class DocumentDiff(BaseModel):
+    """Two versions of one document compared: the text for reading, the clauses for judging."""
+
+    service: str
+    document: str
+    old: VersionInfo
+    new: VersionInfo
+    text: TextDiff
+    clauses: ClauseDiff
+
+
+def _pick_version(versions: list[VersionInfo], wanted: str) -> VersionInfo:
+    """A version by id ("42") or by the date it was recorded ("2024-05", the latest that day)."""
+    if wanted.isdigit():
+        for version in versions:
+            if version.id == int(wanted):
+                return version
+        raise StoreError(f"no version {wanted} of this document")
+    dated = [v for v in versions if v.recorded_at.startswith(wanted)]
+    if not dated:
+        raise StoreError(f"no version of this document recorded on '{wanted}'")
+    return dated[-1]
