@@ -57,6 +57,8 @@ def test_a_lowered_cap_and_new_arbitration_are_material(db: list[str]) -> None:
         "liability cap: $100 → $50"
     ]
     assert "arbitration" in {d["clause_type"] for d in data["clauses"]["findings_gained"]}
+    grade_moves = [r for r in data["clauses"]["reasons"] if r.startswith("grade: ")]
+    assert len(grade_moves) == 1  # each version graded on its own: the letter moved
 
 
 def test_the_report_names_the_latest_material_change(db: list[str]) -> None:

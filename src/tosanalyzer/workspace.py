@@ -18,6 +18,7 @@ from pydantic import BaseModel
 from tosanalyzer.analyze import Analyzer, analyzer_for
 from tosanalyzer.assess import (
     DEFAULT_CHECKLIST,
+    Checklist,
     ChecklistFileError,
     HomeJurisdictionError,
     VendorDocument,
@@ -209,8 +210,7 @@ class Workspace:
         ``home`` defaults to the settings file's home jurisdiction.
         """
         home = home if home is not None else load_settings().home
-        known = {pattern.id for pattern in self.library.patterns}
-        checklist = load_checklist(self.patterns_dir / DEFAULT_CHECKLIST, known)
+        checklist = self.checklist()
         path = Path(target)
         if path.is_file():
             document = VendorDocument(name=path.name, result=self.analyze_path(path))
@@ -315,16 +315,26 @@ class Workspace:
                     break
         return latest
 
+    def checklist(self) -> Checklist:
+        """The red-flag checklist shipped beside the pattern library."""
+        known = {pattern.id for pattern in self.library.patterns}
+        return load_checklist(self.patterns_dir / DEFAULT_CHECKLIST, known)
+
     def _clause_diff(
         self, before: tuple[VersionInfo, str], after: tuple[VersionInfo, str]
     ) -> ClauseDiff:
-        analyse = self.analyzer.analyze_text
-        return diff_clauses(
-            analyse(before[1], f"version {before[0].id}", "md"),
-            analyse(after[1], f"version {after[0].id}", "md"),
-            old_version=VersionFacts(kind=before[0].kind, suspect=before[0].suspect),
-            new_version=VersionFacts(kind=after[0].kind, suspect=after[0].suspect),
-        )
+        """Clause diff of two stored versions; each version is also graded on its own, so a
+        grade that moves makes the change material."""
+        checklist = self.checklist()
+        results, facts = [], []
+        for version, text in (before, after):
+            result = self.analyzer.analyze_text(text, f"version {version.id}", "md")
+            letter = assess([VendorDocument(name="version", result=result)], checklist).grade
+            results.append(result)
+            facts.append(
+                VersionFacts(kind=version.kind, suspect=version.suspect, grade=letter.letter)
+            )
+        return diff_clauses(*results, old_version=facts[0], new_version=facts[1])
 
     def load_versions(self, folder: Path) -> list[LoadedHistory]:
         """Replay version histories recorded by Open Terms Archive into the store."""
