@@ -156,6 +156,11 @@ def default_db_path(explicit: Path | None = None) -> Path:
     return Path(platformdirs.user_data_dir("tosanalyzer")) / "tosanalyzer.db"
 
 
+def demo_db_path() -> Path:
+    """The demo's own store: never the user's (``TOSANALYZER_DB`` does not apply to it)."""
+    return Path(platformdirs.user_data_dir("tosanalyzer")) / "demo.db"
+
+
 def migrate(connection: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Apply the migrations the file lacks, all in one transaction; return the schema version.
 

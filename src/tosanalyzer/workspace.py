@@ -71,7 +71,7 @@ from tosanalyzer.models import (
 )
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.report import Lang, MaterialChange, ReportFormat, render
-from tosanalyzer.resources import patterns_dir
+from tosanalyzer.resources import corpora_dir, patterns_dir
 from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.sources import SourceError, read_source
 from tosanalyzer.store import Store, StoredService, StoreError
@@ -335,6 +335,14 @@ class Workspace:
                 VersionFacts(kind=version.kind, suspect=version.suspect, grade=letter.letter)
             )
         return diff_clauses(*results, old_version=facts[0], new_version=facts[1])
+
+    def load_demo(self) -> str:
+        """Load the bundled fictional vendor into this workspace's store; return its name.
+
+        Loading again is harmless: documents that already have versions are left as they are.
+        """
+        loaded = self.load_versions(corpora_dir() / "demo")
+        return loaded[0].service
 
     def load_versions(self, folder: Path) -> list[LoadedHistory]:
         """Replay version histories recorded by Open Terms Archive into the store."""

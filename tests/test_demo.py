@@ -1,0 +1,27 @@
+"""The demo vendor: our own fictional terms, loaded like a real history, showing every class."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tosanalyzer.workspace import Workspace
+
+DOC = "Terms of Service"
+
+
+def test_the_demo_loads_once_and_shows_each_kind_of_change(tmp_path: Path) -> None:
+    workspace = Workspace(db=tmp_path / "demo.db")
+    service = workspace.load_demo()
+    assert service == workspace.load_demo()  # loading again changes nothing
+    (terms,) = workspace.history(service, DOC)
+    ids = [str(v.id) for v in terms.versions]
+    assert len(ids) == 5
+    classes = [
+        workspace.diff(service, DOC, old, new).clauses.change_class
+        for old, new in zip(ids, ids[1:], strict=False)
+    ]
+    assert classes == ["cosmetic", "material", "material", "material"]
+    cap = workspace.diff(service, DOC, ids[1], ids[2]).clauses
+    assert [d.summary for d in cap.attribute_deltas] == ["liability cap: $100 → $50"]
+    change = workspace.latest_material_change(service)
+    assert change is not None and change.date.startswith("2025-04-22")
