@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 from tosanalyzer.workspace import Workspace
@@ -18,7 +19,7 @@ def test_the_demo_loads_once_and_shows_each_kind_of_change(tmp_path: Path) -> No
     assert len(ids) == 5
     classes = [
         workspace.diff(service, DOC, old, new).clauses.change_class
-        for old, new in zip(ids, ids[1:], strict=False)
+        for old, new in pairwise(ids)
     ]
     assert classes == ["cosmetic", "material", "material", "material"]
     cap = workspace.diff(service, DOC, ids[1], ids[2]).clauses
