@@ -73,6 +73,8 @@ def test_the_walk_reaches_every_command() -> None:
         "tosanalyzer history",
         "tosanalyzer report",
         "tosanalyzer diff",
+        "tosanalyzer demo",
+        "tosanalyzer tui",
     }
     assert [name for name, _ in GROUPS] == ["tosanalyzer patterns", "tosanalyzer track"]
 

@@ -26,3 +26,16 @@ def test_the_demo_loads_once_and_shows_each_kind_of_change(tmp_path: Path) -> No
     assert [d.summary for d in cap.attribute_deltas] == ["liability cap: $100 → $50"]
     change = workspace.latest_material_change(service)
     assert change is not None and change.date.startswith("2025-04-22")
+
+
+def test_demo_command_prints_the_report_without_a_terminal(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from tosanalyzer.cli import app
+
+    db = tmp_path / "demo.db"
+    out = CliRunner().invoke(app, ["demo", "--no-tui", "--db", str(db)])
+    assert out.exit_code == 0, out.output
+    assert "Quillfeather Notes" in out.output
+    assert "## Latest material change" in out.output and "2025-04-22" in out.output
+    assert db.exists()

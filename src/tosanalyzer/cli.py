@@ -535,3 +535,46 @@ def _print_clause_diff(result: DocumentDiff) -> None:
         out.print(f"  [dim]never material: {escape(clauses.capped_because)}[/dim]")
     for reason in clauses.reasons:
         out.print(f"  {escape(reason)}")
+
+
+# --- the demo ------------------------------------------------------------------------------------
+
+
+@app.command("demo")
+def demo_command(
+    no_tui: Annotated[
+        bool, typer.Option("--no-tui", help="Print the report and the latest change; no TUI.")
+    ] = False,
+    db: Annotated[
+        Path | None,
+        typer.Option(
+            "--db",
+            help="Where the demo store lives (default: demo.db in the user data folder).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    """Load the bundled fictional vendor into a demo store and show it."""
+    from tosanalyzer.store import demo_db_path
+
+    with _workspace(db=db or demo_db_path()) as ws:
+        service = ws.load_demo()
+        if no_tui or not out.is_terminal:
+            sys.stdout.write(ws.report(service))
+            return
+    _run_tui(db or demo_db_path())
+
+
+@app.command("tui")
+def tui_command(db: DbOption = None) -> None:
+    """Open the reviewer's terminal UI over the store."""
+    with _workspace(db=db) as ws:
+        ws.tracked()  # fail here, with one line, if the store cannot be opened
+    _run_tui(db)
+
+
+def _run_tui(db: Path | None) -> None:
+    from tosanalyzer.tui.app import TosApp
+    from tosanalyzer.workspace import Workspace
+
+    TosApp(Workspace(db=db)).run()

@@ -1,0 +1,5 @@
+"""The reviewer's terminal UI (Textual). The only package allowed to import textual.
+
+Screens are grouped by area (``vendors``, ``timeline``, ``diff_screen``, ``help``), pure rendering
+of diffs into Rich ``Text`` lives in ``render`` (no Textual there), styles in ``styles/*.tcss``.
+"""

@@ -1,0 +1,57 @@
+"""Command palette entries (ctrl+p): open a vendor, and every action of the screen beneath."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tosanalyzer.tui.diff_screen import DiffScreen
+from tosanalyzer.tui.timeline import TimelineScreen
+from tosanalyzer.tui.vendors import VendorsScreen
+
+Command = tuple[str, Callable[[], object], str]
+
+
+class TosCommands(Provider):
+    """The app's actions; vendor names are matched as plain text, never markup."""
+
+    def _commands(self) -> list[Command]:
+        app, screen = self.app, self.screen
+        commands: list[Command] = []
+        if isinstance(screen, DiffScreen):
+            commands += [
+                ("Toggle side by side", screen.action_toggle_side, "Inline or two columns"),
+                ("Next change", screen.action_next_change, "Jump to the next change"),
+                ("Previous change", screen.action_previous_change, "Jump to the previous one"),
+            ]
+        if isinstance(screen, TimelineScreen):
+            commands += [
+                ("Diff marked versions", screen.action_diff_marked, "Or the last two if none"),
+                ("Mark version", screen.action_mark, "Mark the version under the cursor"),
+            ]
+        vendors = next((s for s in app.screen_stack if isinstance(s, VendorsScreen)), None)
+        if vendors is not None:
+            commands += [
+                (f"Open vendor: {name}", partial(vendors.open_vendor, name), "Its documents")
+                for name in vendors.services
+            ]
+        commands += [
+            ("Help", partial(app.run_action, "help"), "The keys of every screen"),
+            ("Quit", app.exit, "Leave tosanalyzer"),
+        ]
+        if len(app.screen_stack) > 1:
+            commands.append(("Back", app.pop_screen, "Previous screen"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)

@@ -1,0 +1,142 @@
+"""A document's version timeline: pick two versions and open their diff."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.widgets import DataTable, Footer, Static
+
+from tosanalyzer.models import VersionInfo
+from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.workspace import Workspace
+
+KIND_LABEL = {"first_record": "first", "change": "change", "technical_upgrade": "tech upgrade"}
+
+
+class TimelineScreen(BackScreen):
+    """Versions newest first. Enter: the version under the cursor against the one before it;
+    space marks up to two versions, `d` compares the marked pair (the last two if none)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "mark", "Mark", id="mark"),
+        Binding("d", "diff_marked", "Diff marked", id="diff_marked"),
+    ]
+
+    def __init__(self, workspace: Workspace, service: str, document: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = service
+        self.document = document
+        self.versions: list[VersionInfo] = []
+        """Oldest first, as the store keeps them; the table shows them newest first."""
+        self.marked: list[int] = []
+
+    def compose(self) -> ComposeResult:
+        yield title_bar("Vendors", self.service, self.document)
+        table: DataTable[Text] = DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        table.add_column(Text(" "), key="mark")
+        table.add_column(Text("Id", justify="right"), key="id")
+        table.add_column(Text("Recorded"), key="date")
+        table.add_column(Text("Characters", justify="right"), key="characters")
+        table.add_column(Text("Words", justify="right"), key="words")
+        table.add_column(Text("Kind"), key="kind")
+        table.add_column(Text("Suspect"), key="suspect")
+        yield table
+        yield Static(Text("Loading versions…"), id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DataTable).loading = True
+        self.load()
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def load(self) -> None:
+        try:
+            [history] = self.workspace.history(self.service, self.document)
+        except Exception as error:
+            message = user_error(error)
+            if message is None:
+                raise
+            self.app.call_from_thread(self._status, message, "red")
+            return
+        self.app.call_from_thread(self._show, history.versions)
+
+    def _status(self, message: str, style: str = "dim") -> None:
+        if not self.is_attached:
+            return  # the reviewer left the screen meanwhile
+        self.query_one(DataTable).loading = False
+        self.query_one("#status", Static).update(Text(message, style=style))
+
+    def _show(self, versions: list[VersionInfo]) -> None:
+        if not self.is_attached:
+            return  # the reviewer left the screen meanwhile
+        self.versions = versions
+        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+        table.clear()
+        for version in reversed(versions):
+            table.add_row(
+                Text(" "),
+                Text(str(version.id), justify="right"),
+                Text(version.recorded_at.replace("T", " ").rstrip("Z")),
+                Text(f"{version.characters:,}", justify="right"),
+                Text(f"{version.words:,}", justify="right"),
+                Text(KIND_LABEL.get(version.kind, version.kind)),
+                Text(f"⚠ {version.suspect}", style="bold yellow") if version.suspect else Text(""),
+                key=str(version.id),
+            )
+        self._status(
+            f"{len(versions)} versions · Enter: compare with the previous one · "
+            "space: mark two · d: diff the marked pair (default: the last two)"
+        )
+        table.focus()
+
+    def _under_cursor(self) -> VersionInfo | None:
+        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+        if not self.versions or table.cursor_row < 0:
+            return None
+        return self.versions[len(self.versions) - 1 - table.cursor_row]
+
+    def action_mark(self) -> None:
+        version = self._under_cursor()
+        if version is None:
+            return
+        if version.id in self.marked:
+            self.marked.remove(version.id)
+        else:
+            self.marked = [*self.marked, version.id][-2:]
+        table: DataTable[Text] = self.query_one("#timeline", DataTable)
+        for other in self.versions:
+            mark = Text("●", style="bold cyan") if other.id in self.marked else Text(" ")
+            table.update_cell(str(other.id), "mark", mark)
+
+    def action_diff_marked(self) -> None:
+        if len(self.marked) == 2:
+            old, new = sorted(self.marked)
+            self.open_diff(old, new)
+        elif len(self.versions) >= 2:
+            self.open_diff(self.versions[-2].id, self.versions[-1].id)
+        else:
+            self.notify("This document has fewer than two versions to compare.")
+
+    @on(DataTable.RowSelected, "#timeline")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        if len(self.marked) == 2:
+            self.action_diff_marked()
+            return
+        version = self._under_cursor()
+        if version is None:
+            return
+        index = self.versions.index(version)
+        if index == 0:
+            self.notify("The first version has nothing before it; mark two versions instead.")
+            return
+        self.open_diff(self.versions[index - 1].id, version.id)
+
+    def open_diff(self, old: int, new: int) -> None:
+        from tosanalyzer.tui.diff_screen import DiffScreen
+
+        self.app.push_screen(DiffScreen(self.workspace, self.service, self.document, old, new))

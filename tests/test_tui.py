@@ -1,0 +1,286 @@
+"""The reviewer's TUI driven with Textual's Pilot, over a real store built in tmp_path."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from tosanalyzer.store import Store
+from tosanalyzer.tui.app import TosApp
+from tosanalyzer.tui.diff_screen import DiffScreen
+from tosanalyzer.tui.help import HelpScreen, help_table
+from tosanalyzer.tui.render import plain
+from tosanalyzer.tui.timeline import TimelineScreen
+from tosanalyzer.tui.vendors import VendorScreen, VendorsScreen
+from tosanalyzer.workspace import Workspace
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+CAP_100 = (
+    "# Terms\n\n## Liability\n\nOur total liability to you will not exceed one hundred dollars"
+    " ($100).\n\n## Disputes\n\nYou may bring claims in the courts of your place of residence.\n"
+    "\n## Contact\n\nWrite to us at the address below.\n"
+)
+CAP_50 = (
+    "# Terms\n\n## Liability\n\nOur total liability to you will not exceed fifty dollars"
+    " ($50).\n\n## Disputes\n\nAny dispute will be resolved by binding arbitration.\n"
+    "\n## Contact\n\nWrite to us at the address below.\n"
+)
+MARKUP = "[bold]Not bold[/] and [link=x]not a link[/link] [/] [red on"
+MARKUP_TEXT = CAP_50.replace("Write to us at the address below.", MARKUP)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "store.db"
+    with Store.open(path) as store:
+        store.ensure_document("Acme", "Terms of Service")
+        for day, text in ((1, CAP_100), (2, CAP_50), (3, MARKUP_TEXT)):
+            store.add_version("Acme", "Terms of Service", text, f"2026-03-0{day}T09:00:00Z")
+        store.ensure_document("[b]Bracket[/b] Corp", "Privacy Policy")
+        store.add_version("[b]Bracket[/b] Corp", "Privacy Policy", CAP_100, "2026-03-01T09:00:00Z")
+    return path
+
+
+async def settle(pilot: Pilot[None]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_timeline(pilot: Pilot[None]) -> TimelineScreen:
+    await settle(pilot)
+    await pilot.press("enter")  # Acme is the first vendor
+    await pilot.press("enter")  # its only document
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, TimelineScreen)
+    return pilot.app.screen
+
+
+async def open_diff(pilot: Pilot[None], *keys: str) -> DiffScreen:
+    await open_timeline(pilot)
+    await pilot.press(*keys)
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, DiffScreen)
+    assert screen.rendered is not None
+    return screen
+
+
+def panel(screen: DiffScreen) -> str:
+    assert screen.rendered is not None
+    return screen.rendered.panel.plain
+
+
+def inline(screen: DiffScreen) -> str:
+    assert screen.rendered is not None
+    return "\n".join(plain(rows) for rows in screen.rendered.inline)
+
+
+def side(screen: DiffScreen, which: int) -> str:
+    assert screen.rendered is not None
+    return "\n".join(plain(pair[which]) for pair in screen.rendered.side)
+
+
+def screen_text(app: TosApp) -> str:
+    """The words the terminal shows (the SVG screenshot without its tags; runs of spaces and
+    line wrapping are not kept faithfully, so look for short phrases only)."""
+    svg = app.export_screenshot()
+    return html.unescape(re.sub(r"<[^>]+>", "", svg)).replace("\xa0", " ")
+
+
+@pytest.mark.anyio
+async def test_navigation_from_vendors_to_the_diff_and_back(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        vendors = app.screen
+        assert isinstance(vendors, VendorsScreen)
+        table = vendors.query_one(DataTable)
+        assert table.row_count == 2
+        assert [str(c) for c in table.get_row_at(0)] == ["Acme", "Terms of Service", "3"]
+        await pilot.press("enter")
+        assert isinstance(app.screen, VendorScreen) and app.screen.service.name == "Acme"
+        await pilot.press("enter")
+        await settle(pilot)
+        timeline = app.screen
+        assert isinstance(timeline, TimelineScreen)
+        rows = [[str(c) for c in timeline.query_one(DataTable).get_row_at(i)] for i in range(3)]
+        assert [row[1] for row in rows] == ["3", "2", "1"]  # newest first
+        assert rows[2][5] == "first" and rows[0][2] == "2026-03-03 09:00:00"
+        await pilot.press("down", "enter")  # version 2 against version 1
+        await settle(pilot)
+        diff = app.screen
+        assert isinstance(diff, DiffScreen) and (diff.old, diff.new) == (1, 2)
+        text = panel(diff)
+        assert "MATERIAL" in text and "liability cap: $100 → $50" in text
+        assert "arbitration" in text.lower()
+        body = inline(diff)
+        assert "    5       - Our total liability" in body
+        assert "          5 + Our total liability" in body
+        await pilot.pause()
+        assert "exceed fifty" in screen_text(app)
+        await pilot.press("escape")
+        assert app.screen is timeline
+        await pilot.press("escape", "escape")
+        assert app.screen is vendors
+        await pilot.press("escape")  # nothing under the vendors list: stays
+        assert app.screen is vendors
+
+
+@pytest.mark.anyio
+async def test_marked_versions_and_the_default_pair(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await open_timeline(pilot)
+        await pilot.press("d")  # nothing marked: the last two
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen) and (app.screen.old, app.screen.new) == (2, 3)
+        await pilot.press("escape")
+        await pilot.press("space", "down", "down", "space")  # versions 3 and 1
+        assert timeline.marked == [3, 1]
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen) and (app.screen.old, app.screen.new) == (1, 3)
+
+
+@pytest.mark.anyio
+async def test_side_by_side_toggle_and_change_jumps(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_diff(pilot, "down", "enter")
+        changes = screen.changes
+        assert len(changes) == 2  # the cap, the dispute clause
+        assert screen.current == -1
+        await pilot.press("n")
+        assert screen.current == 0 and screen.changes[0].has_class("-current")
+        await pilot.press("n", "n")  # stops at the last one
+        assert screen.current == 1 and screen.changes[1].has_class("-current")
+        await pilot.press("p")
+        assert screen.current == 0
+        assert not screen.query(".pair")
+        await pilot.press("s")
+        await pilot.pause()
+        assert screen.rendered is not None
+        columns = [b for b in screen.rendered.blocks if b.kind != "header"]
+        assert screen.side_by_side and len(screen.query(".pair")) == len(columns)
+        old, new = side(screen, 0), side(screen, 1)
+        assert "one hundred dollars" in old and "one hundred dollars" not in new
+        assert "fifty dollars" in new and "fifty dollars" not in old
+        assert screen.changes[0].has_class("-current")  # the position survives the toggle
+        await pilot.press("s")
+        await pilot.pause()
+        assert not screen.side_by_side and not screen.query(".pair")
+
+
+@pytest.mark.anyio
+async def test_markup_in_documents_and_names_is_shown_literally(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        names = [str(app.screen.query_one(DataTable).get_row_at(i)[0]) for i in range(2)]
+        assert "[b]Bracket[/b] Corp" in names
+        screen = await open_diff(pilot, "enter")  # version 3 (the markup) against 2
+        assert MARKUP in inline(screen)
+        assert "[bold]Not bold[/] and" in screen_text(app)
+        assert "[link=x]not a link[/link]" in screen_text(app)
+        await pilot.press("s")
+        await pilot.pause()
+        assert MARKUP in side(screen, 1)
+        assert "[bold]Not bold[/] and" in screen_text(app)
+
+
+@pytest.mark.anyio
+async def test_help_opens_and_closes(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=80, record=True, file=io.StringIO())
+        console.print(help_table())
+        assert "toggle inline / side by side" in console.export_text()
+        await pilot.press("escape")
+        assert isinstance(app.screen, VendorsScreen)
+
+
+@pytest.mark.anyio
+async def test_command_palette_opens_a_vendor(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"open vendor: [b]br")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, VendorScreen)
+        assert app.screen.service.name == "[b]Bracket[/b] Corp"
+
+
+# --- snapshots (pytest-textual-snapshot, SVG in tests/__snapshots__) ---------------------------
+
+
+def test_snapshot_vendors(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=settle)
+
+
+def test_snapshot_timeline(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def before(pilot: Pilot[None]) -> None:
+        await open_timeline(pilot)
+        await pilot.press("space")
+
+    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=before)
+
+
+def test_snapshot_diff(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def before(pilot: Pilot[None]) -> None:
+        await open_diff(pilot, "down", "enter")
+        await pilot.press("n")
+        await pilot.pause()
+
+    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=before)
+
+
+@pytest.mark.anyio
+async def test_command_palette_runs_the_diff_actions_and_q_quits(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_diff(pilot, "down", "enter")
+        await pilot.press("ctrl+p", *"side by side")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen is screen and screen.side_by_side
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("question_mark")
+        assert app.screen is screen
+        await pilot.press("q")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@pytest.mark.anyio
+async def test_leaving_the_diff_before_it_is_ready(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        timeline = await open_timeline(pilot)
+        await pilot.press("d", "escape")
+        await settle(pilot)
+        assert app.screen is timeline
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen) and app.screen.rendered is not None
