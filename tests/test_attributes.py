@@ -264,6 +264,11 @@ def test_no_governing_law(text: str) -> None:
             "Santa Clara County, California",
         ),
         ("Claims go to the state or federal courts located in US, CA only.", "US, CA"),
+        (
+            "Claims are heard only by the courts located in the city of Lisbon, Portugal.",
+            "Lisbon, Portugal",
+        ),
+        ("Claims go to the courts of the State of Oregon.", "State of Oregon"),
     ],
 )
 def test_venue(text: str, venue: str) -> None:

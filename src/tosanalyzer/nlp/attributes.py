@@ -453,7 +453,7 @@ def extract_governing_law(text: str) -> str | None:
 
 _COURTS_IN = re.compile(
     r"\bcourts?\b(?:\s+(?:located|situated|sitting|seated|based))?"
-    r"\s+(?:in\s+and\s+for|in|of|at|within)\s+(?:the\s+)?",
+    r"\s+(?:in\s+and\s+for|in|of|at|within)\s+(?:the\s+)?(?-i:(?:city|town|borough)\s+of\s+)?",
     re.IGNORECASE,
 )
 _VENUE_IN = re.compile(r"\bvenue\b[^.;\n]{0,40}?\b(?:in|of)\s+(?:the\s+)?", re.IGNORECASE)
