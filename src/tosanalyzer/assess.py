@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pycountry
-import yaml
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
+from tosanalyzer.datafiles import read_yaml_model
 from tosanalyzer.models import (
     AnalysisResult,
     Assessment,
@@ -158,23 +158,7 @@ def _field_path(loc: tuple[int | str, ...], data: Any) -> str:
 
 def load_checklist(path: Path, known_clause_types: Collection[str]) -> Checklist:
     """Read and validate a checklist file; every clause type it names must be in the library."""
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ChecklistFileError(f"{path.name}: cannot be read as YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ChecklistFileError(f"{path.name}: expected a mapping of fields at the top level")
-    try:
-        checklist = Checklist.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{_field_path(err['loc'], data)}': {err['msg']}" for err in exc.errors()
-        )
-        raise ChecklistFileError(f"{path.name}: {problems}") from exc
-    if checklist.id != path.stem:
-        raise ChecklistFileError(
-            f"{path.name}: field 'id': '{checklist.id}' must equal the file name '{path.stem}'"
-        )
+    checklist = read_yaml_model(path, Checklist, ChecklistFileError, _field_path)
     unknown = [
         f"field 'items[{item.id}].clause_types': unknown clause type '{clause_type}'"
         for item in checklist.items

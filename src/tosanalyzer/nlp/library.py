@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
 
-import yaml
-from pydantic import ValidationError
-
+from tosanalyzer.datafiles import read_yaml_model
 from tosanalyzer.models import ClausePattern, PatternLibrary
 
 
@@ -38,25 +35,7 @@ def library_version(files: list[Path]) -> str:
 
 
 def load_pattern_file(path: Path) -> ClausePattern:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise PatternFileError(f"{path.name}: cannot be read as YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise PatternFileError(f"{path.name}: expected a mapping of fields at the top level")
-    try:
-        pattern = ClausePattern.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"field '{'.'.join(str(part) for part in err['loc']) or '(top)'}': {err['msg']}"
-            for err in exc.errors()
-        )
-        raise PatternFileError(f"{path.name}: {problems}") from exc
-    if pattern.id != path.stem:
-        raise PatternFileError(
-            f"{path.name}: field 'id': '{pattern.id}' must equal the file name '{path.stem}'"
-        )
-    return pattern
+    return read_yaml_model(path, ClausePattern, PatternFileError)
 
 
 def load_library(directory: Path) -> PatternLibrary:
