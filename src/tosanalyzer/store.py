@@ -35,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterator, Sequence
@@ -45,7 +46,7 @@ from types import TracebackType
 from typing import Literal, Self
 
 import platformdirs
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from tosanalyzer.models import (
     DocumentDeclaration,
@@ -119,10 +120,29 @@ MIGRATIONS: tuple[Migration, ...] = (
         "CREATE INDEX snapshots_by_fetch ON snapshots(fetch_id)",
         "CREATE INDEX fetch_log_by_document ON fetch_log(document_id, id)",
     ),
+    (
+        # 2: reviewer decisions. A decision is made on a finding of one version; it is keyed by
+        # the finding's clause type and the SHA-256 of its clause's normalised text, so that it
+        # can follow the clause into later versions. Rows are only ever added: the latest row
+        # for a key is the decision in force, the earlier ones its history.
+        """CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            clause_type TEXT NOT NULL,
+            clause_text_key TEXT NOT NULL,
+            section_path TEXT NOT NULL,
+            decision TEXT NOT NULL CHECK (decision IN ('accept', 'dismiss')),
+            note TEXT NOT NULL DEFAULT '',
+            decided_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX decisions_by_document ON decisions(document_id, id)",
+    ),
 )
 """Schema changes, in order; never edit or reorder one that has shipped, only append."""
 
 Outcome = Literal["changed", "unchanged", "failed"]
+DecisionKind = Literal["accept", "dismiss"]
 Timestamp = str | datetime
 
 
@@ -144,6 +164,23 @@ class StoredDocument(BaseModel):
     name: str
     slug: str
     declaration: DocumentDeclaration | None = None
+
+
+class StoredDecision(BaseModel):
+    """A reviewer's accept / dismiss of a finding, made on one version of a document."""
+
+    id: int
+    service: str
+    document: str
+    version_id: int = Field(description="The version the finding was read in.")
+    clause_type: str
+    clause_text_key: str = Field(
+        description="SHA-256 (hex) of the finding's clause text, normalised as the diff does."
+    )
+    section_path: list[str]
+    decision: DecisionKind
+    note: str = ""
+    decided_at: str = Field(description="ISO 8601 UTC.")
 
 
 def default_db_path(explicit: Path | None = None) -> Path:
@@ -362,6 +399,63 @@ class Store:
                 return None
             version_id = self._insert_version(document_id, text, when, kind, suspect, None)
         return self._version(version_id)
+
+    # --- reviewer decisions -----------------------------------------------------------------------
+
+    def record_decision(
+        self,
+        service: str,
+        document: str,
+        *,
+        version_id: int,
+        clause_type: str,
+        clause_text_key: str,
+        section_path: Sequence[str],
+        decision: DecisionKind,
+        note: str = "",
+        at: Timestamp | None = None,
+    ) -> StoredDecision:
+        """Record a reviewer's decision on a finding of ``version_id``, in one transaction.
+
+        ``clause_text_key`` is the SHA-256 (hex) of the finding's clause text normalised as the
+        diff normalises it (``decisions.clause_key`` computes it); the store only keeps it.
+        Nothing is overwritten: a later decision on the same key supersedes the earlier one.
+        """
+        if decision not in ("accept", "dismiss"):
+            raise StoreError(f"a decision is 'accept' or 'dismiss', not '{decision}'")
+        if not _SHA256_HEX.match(clause_text_key):
+            raise StoreError("clause_text_key must be a SHA-256 in lower-case hex")
+        if not clause_type:
+            raise StoreError("a decision needs the finding's clause type")
+        decided_at = _utc(at if at is not None else datetime.now(UTC))
+        with self._transaction():
+            document_id = self._document_id(service, document)
+            row = self._db.execute(
+                "SELECT document_id FROM versions WHERE id = ?", (version_id,)
+            ).fetchone()
+            if row is None or row[0] != document_id:
+                raise StoreError(f"version {version_id} is not a version of {service} {document}")
+            decision_id = self._insert(
+                "decisions",
+                document_id=document_id,
+                version_id=version_id,
+                clause_type=clause_type,
+                clause_text_key=clause_text_key,
+                section_path=json.dumps(list(section_path), ensure_ascii=False),
+                decision=decision,
+                note=note,
+                decided_at=decided_at,
+            )
+        row = self._db.execute(f"{_DECISIONS} WHERE r.id = ?", (decision_id,)).fetchone()
+        return _decision(row)
+
+    def decisions(self, service: str, document: str) -> list[StoredDecision]:
+        """Every decision recorded on the document's versions, oldest first (as recorded)."""
+        document_id = self._document_id(service, document)
+        rows = self._db.execute(
+            f"{_DECISIONS} WHERE r.document_id = ? ORDER BY r.id", (document_id,)
+        )
+        return [_decision(row) for row in rows]
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -626,6 +720,17 @@ _FETCHES = (
 _FETCH_FIELDS = (
     "id", "service", "document", "attempted_at", "outcome", "error", "version_id",
 )  # fmt: skip
+_DECISIONS = (
+    "SELECT r.id, s.name, d.name, r.version_id, r.clause_type, r.clause_text_key,"
+    " r.section_path, r.decision, r.note, r.decided_at"
+    " FROM decisions r JOIN documents d ON d.id = r.document_id"
+    " JOIN services s ON s.id = d.service_id"
+)
+_DECISION_FIELDS = (
+    "id", "service", "document", "version_id", "clause_type", "clause_text_key",
+    "section_path", "decision", "note", "decided_at",
+)  # fmt: skip
+_SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -735,3 +840,9 @@ def _version_info(row: tuple[object, ...]) -> VersionInfo:
 
 def _fetch_entry(row: tuple[object, ...]) -> FetchLogEntry:
     return FetchLogEntry.model_validate(dict(zip(_FETCH_FIELDS, row, strict=True)))
+
+
+def _decision(row: tuple[object, ...]) -> StoredDecision:
+    fields = dict(zip(_DECISION_FIELDS, row, strict=True))
+    fields["section_path"] = json.loads(str(fields["section_path"]))
+    return StoredDecision.model_validate(fields)

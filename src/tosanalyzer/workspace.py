@@ -25,6 +25,7 @@ from tosanalyzer.assess import (
     assess,
     load_checklist,
 )
+from tosanalyzer.decisions import CarriedDecision, carry_decisions, finding_key
 from tosanalyzer.declarations import (
     DeclarationError,
     OtaImport,
@@ -42,6 +43,7 @@ from tosanalyzer.diff import (
     VersionFacts,
     diff_clauses,
     diff_text,
+    normalise,
 )
 from tosanalyzer.evaluation import (
     Explain,
@@ -74,7 +76,7 @@ from tosanalyzer.report import Lang, MaterialChange, ReportFormat, render
 from tosanalyzer.resources import corpora_dir, patterns_dir
 from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.sources import SourceError, read_source
-from tosanalyzer.store import Store, StoredService, StoreError
+from tosanalyzer.store import DecisionKind, Store, StoredDecision, StoredService, StoreError
 from tosanalyzer.tracker import DocumentFetch, LoadedHistory, fetch_documents, load_histories
 
 
@@ -314,6 +316,58 @@ class Workspace:
                     )
                     break
         return latest
+
+    # --- reviewer decisions -------------------------------------------------------------------
+
+    def decide(
+        self,
+        service: str,
+        document: str,
+        version_id: int,
+        finding_index: int,
+        decision: DecisionKind,
+        note: str = "",
+    ) -> StoredDecision:
+        """Accept or dismiss one finding of a stored version, with an optional note."""
+        with self.store() as store:
+            text = store.version_text(version_id)
+            result = self.analyzer.analyze_text(text, f"version {version_id}", "md")
+            if not 0 <= finding_index < len(result.findings):
+                raise StoreError(f"version {version_id} has no finding #{finding_index}")
+            finding = result.findings[finding_index]
+            return store.record_decision(
+                service,
+                document,
+                version_id=version_id,
+                clause_type=finding.clause_type,
+                clause_text_key=finding_key(finding, result.clauses, normalise),
+                section_path=finding.section_path,
+                decision=decision,
+                note=note,
+            )
+
+    def decisions(self, service: str, document: str, version_id: int) -> list[CarriedDecision]:
+        """The decisions that apply to a version's findings: made on it, or carried from the
+        version before by the same clause text, or by the clause the diff aligned."""
+        with self.store() as store:
+            versions = store.versions(service, document)
+            made = store.decisions(service, document)
+            index = next((i for i, v in enumerate(versions) if v.id == version_id), None)
+            if index is None:
+                raise StoreError(f"no version {version_id} of {service} / {document}")
+            texts = [store.version_text(v.id) for v in versions[max(index - 1, 0) : index + 1]]
+        analyses = [self.analyzer.analyze_text(t, "version", "md") for t in texts]
+        old, new = analyses[0], analyses[-1]
+        aligned = diff_clauses(old, new).changes if len(analyses) == 2 else []
+        return carry_decisions(
+            [d for d in made if d.version_id <= version_id],
+            old_clauses=old.clauses,
+            new_clauses=new.clauses,
+            new_findings=new.findings,
+            aligned=aligned,
+            normalise=normalise,
+            new_version_id=version_id,
+        )
 
     def checklist(self) -> Checklist:
         """The red-flag checklist shipped beside the pattern library."""
