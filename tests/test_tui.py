@@ -9,13 +9,24 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
+from textual.containers import VerticalScroll
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input, OptionList
 
 from tosanalyzer.store import Store
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen
 from tosanalyzer.tui.help import HelpScreen, help_table
+from tosanalyzer.tui.reading import ReadingScreen
+from tosanalyzer.tui.reading_text import (
+    Paragraph,
+    chunks,
+    line_of,
+    matches,
+    paragraph_at,
+    paragraph_text,
+    paragraphs,
+)
 from tosanalyzer.tui.render import plain
 from tosanalyzer.tui.timeline import TimelineScreen
 from tosanalyzer.tui.vendors import VendorScreen, VendorsScreen
@@ -284,3 +295,216 @@ async def test_leaving_the_diff_before_it_is_ready(db: Path) -> None:
         await pilot.press("d")
         await settle(pilot)
         assert isinstance(app.screen, DiffScreen) and app.screen.rendered is not None
+
+
+# --- the reading view ------------------------------------------------------------------------
+
+FILLER = "".join(
+    f"## Part {i}\n\nThis part number {i} describes how the pages of the site look and which"
+    " colours they use.\n\n"
+    for i in range(1, 31)
+)
+LONG = (
+    "# Terms\n\n"
+    + FILLER
+    + "## Disputes\n\nAny dispute will be resolved by binding arbitration.\n\n"
+    "## Liability\n\nOur total liability to you will not exceed fifty dollars ($50).\n\n"
+    f"## Notes\n\n{MARKUP}\n"
+)
+
+
+@pytest.fixture
+def long_db(tmp_path: Path) -> Path:
+    path = tmp_path / "long.db"
+    with Store.open(path) as store:
+        store.ensure_document("Acme", "Terms of Service")
+        store.add_version("Acme", "Terms of Service", CAP_100, "2026-03-01T09:00:00Z")
+        store.add_version("Acme", "Terms of Service", LONG, "2026-03-02T09:00:00Z")
+    return path
+
+
+async def open_reading(pilot: Pilot[None], *keys: str) -> ReadingScreen:
+    await open_timeline(pilot)
+    await pilot.press(*keys, "r")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, ReadingScreen)
+    assert screen.loaded is not None
+    return screen
+
+
+def listed(screen: ReadingScreen) -> list[str]:
+    return [finding.clause_type for finding in screen.shown]
+
+
+def panel_lines(screen: ReadingScreen) -> list[str]:
+    options = screen.query_one("#findings", OptionList)
+    return [
+        str(options.get_option_at_index(i).prompt).split("\n")[0]
+        for i in range(options.option_count)
+    ]
+
+
+def line_visible(screen: ReadingScreen, offset: int) -> bool:
+    """Whether the text line holding ``offset`` is inside the text pane's viewport."""
+    assert screen.loaded is not None
+    scroll = screen.query_one("#reading", VerticalScroll)
+    index = paragraph_at(screen.ends, offset)
+    block = screen.blocks[index]
+    chunk = screen.loaded.paragraphs[index]
+    row = line_of(screen.loaded.text, chunk, offset, block.content_size.width, screen.app.console)
+    top, height = scroll.scroll_offset.y, scroll.scrollable_content_region.height
+    return top <= block.virtual_region.y + row < top + height
+
+
+@pytest.mark.anyio
+async def test_reading_view_lists_findings_and_scrolls_to_one(long_db: Path) -> None:
+    app = TosApp(Workspace(db=long_db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reading(pilot)  # the newest version, the long one
+        assert screen.version.id == 2
+        assert listed(screen) == ["arbitration", "liability_cap_amount", "limitation_of_liability"]
+        assert panel_lines(screen) == [
+            " HIGH  arbitration",
+            " MEDIUM  liability_cap_amount",
+            " MEDIUM  limitation_of_liability",
+        ]
+        label = str(screen.query_one("#findings", OptionList).get_option_at_index(0).prompt)
+        assert "Terms › Disputes" in label and "binding arbitration." in label
+        scroll = screen.query_one("#reading", VerticalScroll)
+        assert scroll.scroll_offset.y == 0
+        arbitration = screen.shown[0]
+        assert not line_visible(screen, arbitration.start)
+        await pilot.press("enter")  # the first finding is highlighted in the panel
+        await pilot.pause()
+        assert screen.current is arbitration
+        assert scroll.scroll_offset.y > 0 and line_visible(screen, arbitration.start)
+        assert "binding arbitration" in screen_text(app)
+        # the finding's words are painted with its severity's background
+        block = screen.blocks[paragraph_at(screen.ends, arbitration.start)]
+        painted = repr(block.render())  # textual's Content, made from our rich Text
+        assert "background=Color(135, 0, 0)" in painted  # dark_red: high
+        await pilot.press("escape")
+        assert isinstance(app.screen, TimelineScreen)
+
+
+@pytest.mark.anyio
+async def test_reading_view_filters_by_clause_type_and_severity(long_db: Path) -> None:
+    app = TosApp(Workspace(db=long_db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reading(pilot)
+        await pilot.press("s", "s", "s")  # low → medium → high and above
+        assert screen.min_severity == "high" and listed(screen) == ["arbitration"]
+        await pilot.press("s", "s")  # blocker, then all again
+        assert screen.min_severity is None and len(listed(screen)) == 3
+        await pilot.press("f")
+        prompt = screen.query_one("#prompt", Input)
+        assert prompt.has_focus and prompt.display
+        await pilot.press(*"LIAB", "enter")
+        assert not prompt.display
+        assert listed(screen) == ["liability_cap_amount", "limitation_of_liability"]
+        assert len(panel_lines(screen)) == 2
+        await pilot.press("f", "escape")  # escape closes the prompt, not the screen
+        assert app.screen is screen and not prompt.display and screen.clause_filter == "LIAB"
+        await pilot.press("f", "ctrl+u", "enter")
+        assert len(listed(screen)) == 3
+
+
+@pytest.mark.anyio
+async def test_reading_view_search_jumps_between_matches(long_db: Path) -> None:
+    app = TosApp(Workspace(db=long_db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reading(pilot)
+        scroll = screen.query_one("#reading", VerticalScroll)
+        await pilot.press("slash", *"DOLLARS", "enter")
+        await pilot.pause()
+        assert screen.loaded is not None
+        assert len(screen.hits) == 1 and screen.hit == 0
+        start, end = screen.hits[0]
+        assert screen.loaded.text[start:end] == "dollars"
+        assert scroll.scroll_offset.y > 0 and line_visible(screen, start)
+        await pilot.press("slash", "ctrl+u", *"part number", "enter")
+        await pilot.pause()
+        assert len(screen.hits) == 30 and screen.hit == 0
+        await pilot.press("n", "n")
+        assert screen.hit == 2
+        await pilot.pause()
+        assert line_visible(screen, screen.hits[2][0])
+        await pilot.press("N", "N", "N")
+        assert screen.hit == 29  # wraps around
+        await pilot.pause()
+        assert line_visible(screen, screen.hits[29][0])
+        await pilot.press("slash", "ctrl+u", *"no such words", "enter")
+        assert screen.hits == [] and screen.hit == -1
+
+
+@pytest.mark.anyio
+async def test_reading_view_shows_markup_literally(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reading(pilot)  # version 3, with the markup
+        assert screen.version.id == 3
+        assert screen.loaded is not None and MARKUP in screen.loaded.text
+        await pilot.press("slash", *"[/]", "enter")
+        await pilot.pause()
+        assert len(screen.hits) == 2
+        text = screen_text(app)
+        assert "[bold]Not bold[/] and" in text and "[link=x]not a link[/link]" in text
+        assert "arbitration" in listed(screen)
+
+
+@pytest.mark.anyio
+async def test_command_palette_reading_entries(long_db: Path) -> None:
+    app = TosApp(Workspace(db=long_db))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_timeline(pilot)
+        await pilot.press("ctrl+p", *"read version")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ReadingScreen) and screen.loaded is not None
+        await pilot.press("ctrl+p", *"cycle lowest severity")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.min_severity == "low"
+        assert app.screen is screen
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        console = Console(width=100, record=True, file=io.StringIO())
+        console.print(help_table())
+        assert "Reading view" in console.export_text()
+
+
+def test_snapshot_reading(long_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def before(pilot: Pilot[None]) -> None:
+        await open_reading(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(TosApp(Workspace(db=long_db)), terminal_size=SIZE, run_before=before)
+
+
+def test_reading_text_chunks_lines_and_literal_paint() -> None:
+    text = "# T\n\nfirst para\nstill first\n\n\nsecond [b]x[/b]\n"
+    paras = paragraphs(text)
+    assert [text[p.start : p.end] for p in paras] == [
+        "# T",
+        "first para\nstill first",
+        "second [b]x[/b]",
+    ]
+    assert chunks(paras, max_chars=1000) == [Paragraph(0, len(text) - 1)]
+    assert len(chunks(paras, max_chars=10)) == 3
+    ends = [p.end for p in paras]
+    assert paragraph_at(ends, text.index("still")) == 1
+    assert paragraph_at(ends, paras[1].end + 1) == 2  # in the blank lines: the next one
+    console = Console(width=80, file=io.StringIO())
+    whole = Paragraph(0, len(text) - 1)
+    assert line_of(text, whole, text.index("still"), 80, console) == 3
+    assert line_of(text, whole, text.index("second"), 80, console) == 6
+    assert line_of(text, whole, text.index("still"), 6, console) == 4  # "first " "para" wrap
+    hits = matches(text, "[B]")
+    assert len(hits) == 1
+    painted = paragraph_text(text, paras[2], [(*hits[0], "on red")])
+    assert painted.plain == "second [b]x[/b]" and len(painted.spans) == 1

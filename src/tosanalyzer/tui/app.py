@@ -20,7 +20,11 @@ from tosanalyzer.workspace import Workspace
 
 class TosApp(App[None]):
     TITLE = "tosanalyzer"
-    CSS_PATH: ClassVar[list[str | PurePath]] = ["styles/app.tcss", "styles/diff.tcss"]
+    CSS_PATH: ClassVar[list[str | PurePath]] = [
+        "styles/app.tcss",
+        "styles/diff.tcss",
+        "styles/reading.tcss",
+    ]
     COMMANDS = App.COMMANDS | {TosCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("q", "quit", "Quit", id="quit"),

@@ -8,6 +8,7 @@ from functools import partial
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from tosanalyzer.tui.diff_screen import DiffScreen
+from tosanalyzer.tui.reading import ReadingScreen
 from tosanalyzer.tui.timeline import TimelineScreen
 from tosanalyzer.tui.vendors import VendorsScreen
 
@@ -26,8 +27,18 @@ class TosCommands(Provider):
                 ("Next change", screen.action_next_change, "Jump to the next change"),
                 ("Previous change", screen.action_previous_change, "Jump to the previous one"),
             ]
+        if isinstance(screen, ReadingScreen):
+            commands += [
+                ("Filter findings by clause type", screen.action_filter_type, "Part of its name"),
+                ("Cycle lowest severity", screen.action_cycle_severity, "All, low … blocker"),
+                ("Clear finding filters", screen.clear_filters, "Show every finding"),
+                ("Search the text", screen.action_search, "Then n / N between matches"),
+                ("Next match", screen.action_next_match, "Of the search"),
+                ("Previous match", screen.action_previous_match, "Of the search"),
+            ]
         if isinstance(screen, TimelineScreen):
             commands += [
+                ("Read version", screen.action_read, "The version under the cursor, findings"),
                 ("Diff marked versions", screen.action_diff_marked, "Or the last two if none"),
                 ("Mark version", screen.action_mark, "Mark the version under the cursor"),
             ]

@@ -29,6 +29,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("enter", "diff the version under the cursor with the one before it"),
             ("space", "mark a version (two at most)"),
             ("d", "diff the marked pair, or the last two versions"),
+            ("r", "read the version under the cursor, findings highlighted"),
         ],
     ),
     (
@@ -37,6 +38,17 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("s", "toggle inline / side by side"),
             ("n / p", "next / previous change"),
             ("↑ ↓ pgup pgdn", "scroll"),
+        ],
+    ),
+    (
+        "Reading view",
+        [
+            ("↑ ↓ enter", "pick a finding: the text scrolls to its clause"),
+            ("tab", "move between the findings and the text"),
+            ("f", "filter findings by clause type (part of its name; empty: all)"),
+            ("s", "lowest severity shown: all → low → medium → high → blocker"),
+            ("/", "search the text (enter runs it, escape closes the prompt)"),
+            ("n / N", "next / previous match"),
         ],
     ),
 ]

@@ -19,11 +19,13 @@ KIND_LABEL = {"first_record": "first", "change": "change", "technical_upgrade": 
 
 class TimelineScreen(BackScreen):
     """Versions newest first. Enter: the version under the cursor against the one before it;
-    space marks up to two versions, `d` compares the marked pair (the last two if none)."""
+    space marks up to two versions, `d` compares the marked pair (the last two if none); `r` reads
+    the version under the cursor with its findings."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", id="mark"),
         Binding("d", "diff_marked", "Diff marked", id="diff_marked"),
+        Binding("r", "read", "Read", id="read"),
     ]
 
     def __init__(self, workspace: Workspace, service: str, document: str) -> None:
@@ -90,7 +92,7 @@ class TimelineScreen(BackScreen):
             )
         self._status(
             f"{len(versions)} versions · Enter: compare with the previous one · "
-            "space: mark two · d: diff the marked pair (default: the last two)"
+            "space: mark two · d: diff the marked pair (default: the last two) · r: read"
         )
         table.focus()
 
@@ -135,6 +137,16 @@ class TimelineScreen(BackScreen):
             self.notify("The first version has nothing before it; mark two versions instead.")
             return
         self.open_diff(self.versions[index - 1].id, version.id)
+
+    def action_read(self) -> None:
+        version = self._under_cursor()
+        if version is not None:
+            self.open_reading(version)
+
+    def open_reading(self, version: VersionInfo) -> None:
+        from tosanalyzer.tui.reading import ReadingScreen
+
+        self.app.push_screen(ReadingScreen(self.workspace, self.service, self.document, version))
 
     def open_diff(self, old: int, new: int) -> None:
         from tosanalyzer.tui.diff_screen import DiffScreen

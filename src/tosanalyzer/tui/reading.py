@@ -1,0 +1,338 @@
+"""One version read in full: the text with its findings painted inline, the findings panel,
+filters by clause type and severity, and `/` search within the text."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from tosanalyzer.models import Finding, Severity, VersionInfo
+from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.reading_text import (
+    CURRENT_MATCH,
+    MATCH_STYLE,
+    SEVERITIES,
+    Paragraph,
+    Span,
+    chunks,
+    finding_label,
+    finding_spans,
+    line_of,
+    matches,
+    paragraph_at,
+    paragraph_text,
+    paragraphs,
+    visible,
+)
+from tosanalyzer.workspace import Workspace
+
+PromptMode = Literal["filter", "search"]
+
+
+@dataclass
+class Loaded:
+    """The version's text, cut into chunks of paragraphs (one widget each), and its findings:
+    built off the UI thread."""
+
+    text: str
+    paragraphs: list[Paragraph]
+    findings: list[Finding]
+    analysed: bool
+    reason: str | None
+
+
+class ReadingScreen(BackScreen):
+    """Enter on a finding scrolls the text to it; `f` filters by clause type, `s` cycles the
+    lowest severity shown; `/` searches, `n` / `N` go to the next / previous match."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("f", "filter_type", "Filter type", id="filter_type"),
+        Binding("s", "cycle_severity", "Severity", id="cycle_severity"),
+        Binding("slash", "search", "Search", key_display="/", id="search"),
+        Binding("n", "next_match", "Next match", id="next_match"),
+        Binding("N", "previous_match", "Prev match", key_display="N", id="previous_match"),
+    ]
+
+    def __init__(
+        self, workspace: Workspace, service: str, document: str, version: VersionInfo
+    ) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.service = service
+        self.document = document
+        self.version = version
+        self.loaded: Loaded | None = None
+        self.ends: list[int] = []
+        self.blocks: list[Static] = []
+        self.clause_filter = ""
+        self.min_severity: Severity | None = None
+        self.shown: list[Finding] = []
+        """The findings the filters let through, in the panel's order."""
+        self.current: Finding | None = None
+        self.query_text = ""
+        self.hits: list[tuple[int, int]] = []
+        self.hit = -1
+        self.prompt_mode: PromptMode | None = None
+        self._painted: set[int] = set()
+
+    def compose(self) -> ComposeResult:
+        yield title_bar(
+            "Vendors",
+            self.service,
+            self.document,
+            f"version {self.version.id} ({self.version.recorded_at[:10]})",
+        )
+        yield Static(Text("Analysing…"), id="reading-status", classes="status")
+        with Horizontal(id="reading-body"):
+            yield VerticalScroll(id="reading")
+            with Vertical(id="findings-side"):
+                yield Static(Text("Findings", style="bold"), id="findings-title")
+                yield OptionList(id="findings")
+        yield Input(id="prompt", classes="-hidden")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reading-body").loading = True
+        self.load()
+
+    # --- loading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="reading")
+    def load(self) -> None:
+        """Reading the text and analysing it take seconds for a long document: off the UI."""
+        try:
+            with self.workspace.store() as store:
+                text = store.version_text(self.version.id)
+            result = self.workspace.analyzer.analyze_text(text, f"version {self.version.id}", "md")
+        except Exception as error:
+            message = user_error(error)
+            if message is None:
+                raise
+            self.app.call_from_thread(self._failed, message)
+            return
+        loaded = Loaded(
+            text=text,
+            paragraphs=chunks(paragraphs(text)),
+            findings=sorted(result.findings, key=lambda f: (f.start, f.end, f.clause_type)),
+            analysed=result.document.analysed,
+            reason=result.document.not_analysed_reason,
+        )
+        if get_current_worker().is_cancelled:
+            return  # the reviewer left the screen meanwhile
+        # textual's overload infers Never for a coroutine function returning None
+        self.app.call_from_thread(self._show, loaded)  # type: ignore[arg-type]
+
+    def _failed(self, message: str) -> None:
+        if not self.is_attached:
+            return
+        self.query_one("#reading-body").loading = False
+        self.query_one("#reading-status", Static).update(Text(message, style="red"))
+
+    async def _show(self, loaded: Loaded) -> None:
+        if not self.is_attached:
+            return
+        self.loaded = loaded
+        self.ends = [para.end for para in loaded.paragraphs]
+        self.blocks = [
+            Static(Text(loaded.text[para.start : para.end]), classes="para")
+            for para in loaded.paragraphs
+        ]
+        if not self.blocks:
+            self.blocks = [Static(Text("This version is empty."), classes="para")]
+        await self.query_one("#reading", VerticalScroll).mount_all(self.blocks)
+        self.query_one("#reading-body").loading = False
+        self._refilter()
+        self.query_one("#findings", OptionList).focus()
+
+    # --- painting ----------------------------------------------------------------------------
+
+    def _spans(self) -> list[Span]:
+        spans = finding_spans(self.shown, self.current)
+        spans += [(start, end, MATCH_STYLE) for start, end in self.hits]
+        if 0 <= self.hit < len(self.hits):
+            spans.append((*self.hits[self.hit], CURRENT_MATCH))
+        return spans
+
+    def _repaint(self, only: set[int] | None = None) -> None:
+        """Update the paragraphs whose paint changed: those painted before or now, or ``only``
+        those given (moving between search matches changes two paragraphs at most)."""
+        loaded = self.loaded
+        if loaded is None or not loaded.paragraphs:
+            return
+        by_paragraph: dict[int, list[Span]] = defaultdict(list)
+        for span in self._spans():
+            first = paragraph_at(self.ends, span[0])
+            last = paragraph_at(self.ends, max(span[1] - 1, span[0]))
+            for index in range(first, last + 1):
+                by_paragraph[index].append(span)
+        targets = set(by_paragraph) | self._painted if only is None else only
+        for index in sorted(targets):
+            para = loaded.paragraphs[index]
+            self.blocks[index].update(
+                paragraph_text(loaded.text, para, by_paragraph.get(index, []))
+            )
+        self._painted = set(by_paragraph)
+
+    def _refilter(self) -> None:
+        loaded = self.loaded
+        if loaded is None:
+            return
+        self.shown = visible(loaded.findings, self.clause_filter, self.min_severity)
+        if self.current is not None and self.current not in self.shown:
+            self.current = None
+        options = self.query_one("#findings", OptionList)
+        options.clear_options()
+        options.add_options(
+            [Option(finding_label(finding), id=str(i)) for i, finding in enumerate(self.shown)]
+        )
+        if self.shown:
+            current = self.shown.index(self.current) if self.current is not None else 0
+            options.highlighted = current
+        title = Text("Findings", style="bold")
+        title.append(f" {len(self.shown)} of {len(loaded.findings)}", style="dim")
+        if self.clause_filter:
+            title.append("\ntype: ")
+            title.append(self.clause_filter, style="cyan")
+        if self.min_severity:
+            title.append(f"\nseverity ≥ {self.min_severity}", style="cyan")
+        self.query_one("#findings-title", Static).update(title)
+        self._repaint()
+        self._status()
+
+    def _status(self) -> None:
+        loaded = self.loaded
+        if loaded is None:
+            return
+        status = Text()
+        if not loaded.analysed:
+            status.append(f"not analysed: {loaded.reason or 'unknown reason'} · ", style="yellow")
+        status.append(
+            f"{self.version.words:,} words · {len(loaded.findings)} findings · "
+            "enter: go to a finding · f: clause type · s: severity · /: search"
+        )
+        if self.query_text:
+            status.append(" · ")
+            found = f"match {self.hit + 1} of {len(self.hits)}" if self.hits else "no match"
+            status.append(f"{found} for “")
+            status.append(self.query_text, style="bold")
+            status.append("” (n / N)")
+        self.query_one("#reading-status", Static).update(status)
+
+    # --- moving around -------------------------------------------------------------------------
+
+    def scroll_to_offset(self, offset: int) -> None:
+        """Scroll the text so the line holding ``offset`` is near the top (one line above it)."""
+        loaded = self.loaded
+        if loaded is None or not loaded.paragraphs:
+            return
+        index = paragraph_at(self.ends, offset)
+        block = self.blocks[index]
+        width = block.content_size.width
+        line = line_of(loaded.text, loaded.paragraphs[index], offset, width, self.app.console)
+        scroll = self.query_one("#reading", VerticalScroll)
+        scroll.scroll_to(y=block.virtual_region.y + max(line - 1, 0), animate=False)
+
+    def select_finding(self, index: int) -> None:
+        if not 0 <= index < len(self.shown):
+            return
+        self.current = self.shown[index]
+        self._repaint()
+        self.scroll_to_offset(self.current.start)
+
+    @on(OptionList.OptionSelected, "#findings")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.select_finding(event.option_index)
+
+    def search(self, query: str) -> None:
+        self.query_text = query
+        self.hits = matches(self.loaded.text, query) if self.loaded else []
+        self.hit = -1
+        if self.hits:
+            self._go_to_hit(0)
+        else:
+            self._repaint()
+            self._status()
+            if query:
+                self.notify(f"No match for “{query}”", timeout=2)
+
+    def _go_to_hit(self, index: int) -> None:
+        before = self.hit
+        self.hit = index % len(self.hits)
+        changed = {paragraph_at(self.ends, self.hits[self.hit][0])}
+        if 0 <= before < len(self.hits):
+            changed.add(paragraph_at(self.ends, self.hits[before][0]))
+        self._repaint(only=None if before < 0 else changed)
+        self._status()
+        self.scroll_to_offset(self.hits[self.hit][0])
+
+    def action_next_match(self) -> None:
+        if not self.hits:
+            self.notify("Search first with /", timeout=1.5)
+            return
+        self._go_to_hit(self.hit + 1)
+
+    def action_previous_match(self) -> None:
+        if not self.hits:
+            self.notify("Search first with /", timeout=1.5)
+            return
+        self._go_to_hit(self.hit - 1 if self.hit > 0 else len(self.hits) - 1)
+
+    # --- filters and the prompt -------------------------------------------------------------
+
+    def action_cycle_severity(self) -> None:
+        """All → low and above → medium and above → high and above → blocker → all."""
+        order: list[Severity | None] = [None, *SEVERITIES[1:]]
+        self.min_severity = order[(order.index(self.min_severity) + 1) % len(order)]
+        self._refilter()
+
+    def set_clause_filter(self, value: str) -> None:
+        self.clause_filter = value.strip()
+        self._refilter()
+
+    def clear_filters(self) -> None:
+        self.clause_filter, self.min_severity = "", None
+        self._refilter()
+
+    def action_filter_type(self) -> None:
+        self._open_prompt("filter", self.clause_filter, "clause type contains… (empty: all)")
+
+    def action_search(self) -> None:
+        self._open_prompt("search", self.query_text, "search the text… (enter; n / N)")
+
+    def _open_prompt(self, mode: PromptMode, value: str, placeholder: str) -> None:
+        prompt = self.query_one("#prompt", Input)
+        self.prompt_mode = mode
+        prompt.placeholder = placeholder
+        prompt.value = value
+        prompt.remove_class("-hidden")
+        prompt.focus()
+
+    def _close_prompt(self) -> None:
+        self.prompt_mode = None
+        self.query_one("#prompt", Input).add_class("-hidden")
+        self.query_one("#findings", OptionList).focus()
+
+    @on(Input.Submitted, "#prompt")
+    def _submitted(self, event: Input.Submitted) -> None:
+        mode = self.prompt_mode
+        self._close_prompt()
+        if mode == "filter":
+            self.set_clause_filter(event.value)
+        elif mode == "search":
+            self.search(event.value)
+
+    def action_back(self) -> None:
+        if self.prompt_mode is not None:
+            self._close_prompt()  # escape closes the prompt first
+            return
+        super().action_back()
