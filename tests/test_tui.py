@@ -121,7 +121,14 @@ async def test_navigation_from_vendors_to_the_diff_and_back(db: Path) -> None:
         assert isinstance(vendors, VendorsScreen)
         table = vendors.query_one(DataTable)
         assert table.row_count == 2
-        assert [str(c) for c in table.get_row_at(0)] == ["Acme", "Terms of Service", "3"]
+        assert [str(c) for c in table.get_row_at(0)] == [
+            "Acme",
+            "C",
+            "Terms of Service",
+            "3",
+            "2026-03-03",
+            "3",
+        ]
         await pilot.press("enter")
         assert isinstance(app.screen, VendorScreen) and app.screen.service.name == "Acme"
         await pilot.press("enter")
@@ -130,7 +137,8 @@ async def test_navigation_from_vendors_to_the_diff_and_back(db: Path) -> None:
         assert isinstance(timeline, TimelineScreen)
         rows = [[str(c) for c in timeline.query_one(DataTable).get_row_at(i)] for i in range(3)]
         assert [row[1] for row in rows] == ["3", "2", "1"]  # newest first
-        assert rows[2][5] == "first" and rows[0][2] == "2026-03-03 09:00:00"
+        assert rows[2][6] == "first" and rows[0][2] == "2026-03-03 09:00:00"
+        assert [row[5].strip() for row in rows] == ["substantive", "material", "—"]
         await pilot.press("down", "enter")  # version 2 against version 1
         await settle(pilot)
         diff = app.screen

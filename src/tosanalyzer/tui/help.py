@@ -49,6 +49,7 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
             ("s", "lowest severity shown: all → low → medium → high → blocker"),
             ("/", "search the text (enter runs it, escape closes the prompt)"),
             ("n / N", "next / previous match"),
+            ("a / x", "accept / dismiss the selected finding: a note, enter saves it"),
         ],
     ),
 ]

@@ -1,5 +1,7 @@
 """One version read in full: the text with its findings painted inline, the findings panel,
-filters by clause type and severity, and `/` search within the text."""
+filters by clause type and severity, `/` search within the text, and the reviewer's decisions:
+`a` accepts, `x` dismisses the selected finding (with an optional note), stored in the store and
+carried to later versions of the clause."""
 
 from __future__ import annotations
 
@@ -16,8 +18,12 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tosanalyzer.decisions import CarriedDecision
 from tosanalyzer.models import Finding, Severity, VersionInfo
+from tosanalyzer.store import DecisionKind
 from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.decision_text import finding_entry
+from tosanalyzer.tui.reading_commands import DecisionCommands
 from tosanalyzer.tui.reading_text import (
     CURRENT_MATCH,
     MATCH_STYLE,
@@ -25,7 +31,6 @@ from tosanalyzer.tui.reading_text import (
     Paragraph,
     Span,
     chunks,
-    finding_label,
     finding_spans,
     line_of,
     matches,
@@ -36,7 +41,7 @@ from tosanalyzer.tui.reading_text import (
 )
 from tosanalyzer.workspace import Workspace
 
-PromptMode = Literal["filter", "search"]
+PromptMode = Literal["filter", "search", "accept", "dismiss"]
 
 
 @dataclass
@@ -47,20 +52,30 @@ class Loaded:
     text: str
     paragraphs: list[Paragraph]
     findings: list[Finding]
+    """In reading order (by offset)."""
+    positions: dict[int, int]
+    """``id(finding)`` → its position in the analysis (what the workspace's decisions use)."""
     analysed: bool
     reason: str | None
+
+    def position(self, finding: Finding) -> int:
+        return self.positions[id(finding)]
 
 
 class ReadingScreen(BackScreen):
     """Enter on a finding scrolls the text to it; `f` filters by clause type, `s` cycles the
-    lowest severity shown; `/` searches, `n` / `N` go to the next / previous match."""
+    lowest severity shown; `/` searches, `n` / `N` go to the next / previous match; `a` / `x`
+    accept / dismiss the finding under the cursor."""
 
+    COMMANDS = BackScreen.COMMANDS | {DecisionCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("f", "filter_type", "Filter type", id="filter_type"),
         Binding("s", "cycle_severity", "Severity", id="cycle_severity"),
         Binding("slash", "search", "Search", key_display="/", id="search"),
         Binding("n", "next_match", "Next match", id="next_match"),
         Binding("N", "previous_match", "Prev match", key_display="N", id="previous_match"),
+        Binding("a", "accept_finding", "Accept", id="accept_finding"),
+        Binding("x", "dismiss_finding", "Dismiss", id="dismiss_finding"),
     ]
 
     def __init__(
@@ -84,6 +99,10 @@ class ReadingScreen(BackScreen):
         self.hit = -1
         self.prompt_mode: PromptMode | None = None
         self._painted: set[int] = set()
+        self.decisions: dict[int, CarriedDecision] = {}
+        """Finding position in the analysis → the decision that applies to it."""
+        self.deciding: Finding | None = None
+        """The finding the note prompt is for."""
 
     def compose(self) -> ComposeResult:
         yield title_bar(
@@ -104,6 +123,7 @@ class ReadingScreen(BackScreen):
     def on_mount(self) -> None:
         self.query_one("#reading-body").loading = True
         self.load()
+        self.load_decisions()
 
     # --- loading ---------------------------------------------------------------------------
 
@@ -120,10 +140,15 @@ class ReadingScreen(BackScreen):
                 raise
             self.app.call_from_thread(self._failed, message)
             return
+        ordered = sorted(
+            enumerate(result.findings),
+            key=lambda pair: (pair[1].start, pair[1].end, pair[1].clause_type),
+        )
         loaded = Loaded(
             text=text,
             paragraphs=chunks(paragraphs(text)),
-            findings=sorted(result.findings, key=lambda f: (f.start, f.end, f.clause_type)),
+            findings=[finding for _, finding in ordered],
+            positions={id(finding): position for position, finding in ordered},
             analysed=result.document.analysed,
             reason=result.document.not_analysed_reason,
         )
@@ -131,6 +156,44 @@ class ReadingScreen(BackScreen):
             return  # the reviewer left the screen meanwhile
         # textual's overload infers Never for a coroutine function returning None
         self.app.call_from_thread(self._show, loaded)  # type: ignore[arg-type]
+
+    @work(thread=True, exclusive=True, group="decisions")
+    def load_decisions(self) -> None:
+        """The decisions made on this version or carried to it (this analyses the version and
+        the one before it: off the UI)."""
+        try:
+            found = self.workspace.decisions(self.service, self.document, self.version.id)
+        except Exception as error:
+            message = user_error(error)
+            if message is None:
+                raise
+            self.app.call_from_thread(self.notify, message, severity="error")
+            return
+        if get_current_worker().is_cancelled:
+            return
+        self.app.call_from_thread(self._show_decisions, found)
+
+    def _show_decisions(self, found: list[CarriedDecision]) -> None:
+        if not self.is_attached:
+            return
+        self.decisions = {decision.finding_index: decision for decision in found}
+        self._relabel()
+
+    def decision_for(self, finding: Finding) -> CarriedDecision | None:
+        if self.loaded is None:
+            return None
+        return self.decisions.get(self.loaded.position(finding))
+
+    def _entry(self, finding: Finding) -> Text:
+        return finding_entry(finding, self.decision_for(finding))
+
+    def _relabel(self) -> None:
+        """Rewrite the panel's entries in place (the cursor stays where it is)."""
+        options = self.query_one("#findings", OptionList)
+        if options.option_count != len(self.shown):
+            return
+        for i, finding in enumerate(self.shown):
+            options.replace_option_prompt_at_index(i, self._entry(finding))
 
     def _failed(self, message: str) -> None:
         if not self.is_attached:
@@ -193,7 +256,7 @@ class ReadingScreen(BackScreen):
         options = self.query_one("#findings", OptionList)
         options.clear_options()
         options.add_options(
-            [Option(finding_label(finding), id=str(i)) for i, finding in enumerate(self.shown)]
+            [Option(self._entry(finding), id=str(i)) for i, finding in enumerate(self.shown)]
         )
         if self.shown:
             current = self.shown.index(self.current) if self.current is not None else 0
@@ -319,17 +382,71 @@ class ReadingScreen(BackScreen):
 
     def _close_prompt(self) -> None:
         self.prompt_mode = None
+        self.deciding = None
         self.query_one("#prompt", Input).add_class("-hidden")
         self.query_one("#findings", OptionList).focus()
 
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
-        mode = self.prompt_mode
+        mode, finding = self.prompt_mode, self.deciding
         self._close_prompt()
-        if mode == "filter":
+        if mode in ("accept", "dismiss") and finding is not None:
+            self.decide(finding, "accept" if mode == "accept" else "dismiss", event.value)
+        elif mode == "filter":
             self.set_clause_filter(event.value)
         elif mode == "search":
             self.search(event.value)
+
+    # --- decisions -----------------------------------------------------------------------------
+
+    def action_accept_finding(self) -> None:
+        self._ask_note("accept")
+
+    def action_dismiss_finding(self) -> None:
+        self._ask_note("dismiss")
+
+    def _ask_note(self, kind: DecisionKind) -> None:
+        """Ask for an optional note on the finding under the cursor: enter saves, escape
+        cancels."""
+        highlighted = self.query_one("#findings", OptionList).highlighted
+        if self.loaded is None or highlighted is None or not 0 <= highlighted < len(self.shown):
+            self.notify("No finding selected", timeout=1.5)
+            return
+        self.deciding = self.shown[highlighted]
+        verb = "Accept" if kind == "accept" else "Dismiss"
+        previous = self.decision_for(self.deciding)
+        note = previous.note if previous is not None and previous.status == "decided" else ""
+        self._open_prompt(
+            kind,
+            note,
+            f"{verb} {self.deciding.clause_type}: note (optional; enter saves, escape cancels)",
+        )
+
+    def decide(self, finding: Finding, kind: DecisionKind, note: str) -> None:
+        """Store the decision (in a worker), then reload the decisions shown."""
+        if self.loaded is None:
+            return
+        self._store_decision(self.loaded.position(finding), kind, note.strip())
+
+    @work(thread=True, group="decide")
+    def _store_decision(self, position: int, kind: DecisionKind, note: str) -> None:
+        try:
+            self.workspace.decide(
+                self.service, self.document, self.version.id, position, kind, note
+            )
+        except Exception as error:
+            message = user_error(error)
+            if message is None:
+                raise
+            self.app.call_from_thread(self.notify, message, severity="error")
+            return
+        self.app.call_from_thread(self._decided, kind)
+
+    def _decided(self, kind: DecisionKind) -> None:
+        if not self.is_attached:
+            return
+        self.notify("Accepted" if kind == "accept" else "Dismissed", timeout=1.5)
+        self.load_decisions()
 
     def action_back(self) -> None:
         if self.prompt_mode is not None:
