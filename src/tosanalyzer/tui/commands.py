@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
-
 from tosanalyzer.tui.diff_screen import DiffScreen
+from tosanalyzer.tui.palette import Command, ListedCommands
 from tosanalyzer.tui.reading import ReadingScreen
 from tosanalyzer.tui.timeline import TimelineScreen
 from tosanalyzer.tui.vendors import VendorsScreen
 
-Command = tuple[str, Callable[[], object], str]
 
-
-class TosCommands(Provider):
+class TosCommands(ListedCommands):
     """The app's actions; vendor names are matched as plain text, never markup."""
 
     def _commands(self) -> list[Command]:
@@ -55,14 +51,3 @@ class TosCommands(Provider):
         if len(app.screen_stack) > 1:
             commands.append(("Back", app.pop_screen, "Previous screen"))
         return commands
-
-    async def discover(self) -> Hits:
-        for name, callback, help_text in self._commands():
-            yield DiscoveryHit(name, callback, help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for name, callback, help_text in self._commands():
-            score = matcher.match(name)
-            if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
