@@ -6,9 +6,11 @@ with pydantic models in and out, so it can be scripted and tested without a term
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from itertools import pairwise
 from pathlib import Path
 from typing import Literal
@@ -114,6 +116,8 @@ class Workspace:
         self.patterns_dir = (patterns or patterns_dir()).resolve()
         self.db = db
         self.fetch_settings = fetch_settings
+        self._reviews: dict[str, tuple[AnalysisResult, str | None]] = {}
+        self._reviews_lock = threading.Lock()
 
     @contextmanager
     def store(self) -> Iterator[Store]:
@@ -212,7 +216,7 @@ class Workspace:
         ``home`` defaults to the settings file's home jurisdiction.
         """
         home = home if home is not None else load_settings().home
-        checklist = self.checklist()
+        checklist = self.checklist
         path = Path(target)
         if path.is_file():
             document = VendorDocument(name=path.name, result=self.analyze_path(path))
@@ -330,8 +334,12 @@ class Workspace:
     ) -> StoredDecision:
         """Accept or dismiss one finding of a stored version, with an optional note."""
         with self.store() as store:
-            text = store.version_text(version_id)
-            result = self.analyzer.analyze_text(text, f"version {version_id}", "md")
+            version = next(
+                (v for v in store.versions(service, document) if v.id == version_id), None
+            )
+            if version is None:
+                raise StoreError(f"no version {version_id} of {service} / {document}")
+            result, _ = self._reviewed(version, store.version_text(version_id))
             if not 0 <= finding_index < len(result.findings):
                 raise StoreError(f"version {version_id} has no finding #{finding_index}")
             finding = result.findings[finding_index]
@@ -355,8 +363,8 @@ class Workspace:
             index = next((i for i, v in enumerate(versions) if v.id == version_id), None)
             if index is None:
                 raise StoreError(f"no version {version_id} of {service} / {document}")
-            texts = [store.version_text(v.id) for v in versions[max(index - 1, 0) : index + 1]]
-        analyses = [self.analyzer.analyze_text(t, "version", "md") for t in texts]
+            pair = [(v, store.version_text(v.id)) for v in versions[max(index - 1, 0) : index + 1]]
+        analyses = [self._reviewed(*version)[0] for version in pair]
         old, new = analyses[0], analyses[-1]
         aligned = diff_clauses(old, new).changes if len(analyses) == 2 else []
         return carry_decisions(
@@ -369,8 +377,9 @@ class Workspace:
             new_version_id=version_id,
         )
 
+    @cached_property
     def checklist(self) -> Checklist:
-        """The red-flag checklist shipped beside the pattern library."""
+        """The red-flag checklist shipped beside the pattern library (read once)."""
         known = {pattern.id for pattern in self.library.patterns}
         return load_checklist(self.patterns_dir / DEFAULT_CHECKLIST, known)
 
@@ -379,16 +388,25 @@ class Workspace:
     ) -> ClauseDiff:
         """Clause diff of two stored versions; each version is also graded on its own, so a
         grade that moves makes the change material."""
-        checklist = self.checklist()
-        results, facts = [], []
-        for version, text in (before, after):
-            result = self.analyzer.analyze_text(text, f"version {version.id}", "md")
-            letter = assess([VendorDocument(name="version", result=result)], checklist).grade
-            results.append(result)
-            facts.append(
-                VersionFacts(kind=version.kind, suspect=version.suspect, grade=letter.letter)
-            )
-        return diff_clauses(*results, old_version=facts[0], new_version=facts[1])
+        (old, old_facts), (new, new_facts) = self._reviewed(*before), self._reviewed(*after)
+        return diff_clauses(old, new, old_version=old_facts, new_version=new_facts)
+
+    def _reviewed(self, version: VersionInfo, text: str) -> tuple[AnalysisResult, VersionFacts]:
+        """A stored version analysed and graded on its own. Kept by text hash for a while: a
+        timeline's badges and the report's look-back meet each version in two neighbouring
+        pairs, and analysing a long document takes a good part of a second."""
+        with self._reviews_lock:
+            cached = self._reviews.get(version.text_sha256)
+        if cached is None:
+            result = self.analyzer.analyze_text(text, "stored version", "md")
+            document = VendorDocument(name="version", result=result)
+            cached = (result, assess([document], self.checklist).grade.letter)
+            with self._reviews_lock:
+                self._reviews[version.text_sha256] = cached
+                while len(self._reviews) > _REVIEWS_KEPT:
+                    del self._reviews[next(iter(self._reviews))]
+        result, letter = cached
+        return result, VersionFacts(kind=version.kind, suspect=version.suspect, grade=letter)
 
     def load_demo(self) -> str:
         """Load the bundled fictional vendor into this workspace's store; return its name.
@@ -517,6 +535,10 @@ class Workspace:
             return self.analyzer.explain_miss(text, start, end, types_of[label])
 
         return explain
+
+
+_REVIEWS_KEPT = 64
+"""Analysed versions a workspace keeps (by text hash) for diffs of neighbouring pairs."""
 
 
 class DocumentDiff(BaseModel):
