@@ -47,6 +47,7 @@ class Analyzer:
         self.library = library
         self._nlp = build_pipeline()
         self._compiled = CompiledLibrary(library, self._nlp)
+        self._last_explained: tuple[str, _Triage] | None = None
         self._rules = {
             (pattern.id, rule.id): rule
             for pattern in library.patterns
@@ -99,8 +100,7 @@ class Analyzer:
         and what set it aside, a fair form, or the rule that came closest."""
         if not clause_types:
             return "no clause type stands for this label"
-        clauses = segment(text)
-        triage = self._triage(text, clauses)
+        triage = self._explained(text)
         for match, reason in triage.suppressed:
             if match.clause_type in clause_types and match.start < end and match.end > start:
                 return f"{match.clause_type}/{match.rule_id} matched, but {reason}"
@@ -117,6 +117,14 @@ class Analyzer:
         if found == total:
             return f"{key}: all {total} required words present, but not in the order or distance"
         return f"{key}: {found} of {total} required words present; absent: {json.dumps(missing)}"
+
+    def _explained(self, text: str) -> _Triage:
+        """The triage of ``text``, kept for the next call: eval explains every miss of a
+        document in turn, and matching the whole document again for each one is wasted."""
+        last = self._last_explained
+        if last is None or last[0] != text:
+            last = self._last_explained = (text, self._triage(text, segment(text)))
+        return last[1]
 
     def _triage(self, text: str, clauses: list[Clause]) -> _Triage:
         doc = self._nlp.make_doc(mask_markup(text))
