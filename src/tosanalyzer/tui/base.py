@@ -32,3 +32,11 @@ def title_bar(*parts: str, id: str = "title") -> Static:
 def user_error(error: BaseException) -> str | None:
     """The one-line message of an error the user caused, None for a bug."""
     return str(error) if isinstance(error, USER_ERRORS) else None
+
+
+def show_failure(screen: Screen[None], body: str, status: str, message: str) -> None:
+    """End a screen's loading state with a one-line error, if the reviewer is still there."""
+    if not screen.is_attached:
+        return
+    screen.query_one(body).loading = False
+    screen.query_one(status, Static).update(Text(message, style="red"))

@@ -15,7 +15,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.worker import get_current_worker
 
-from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
 from tosanalyzer.tui.render import (
     Block,
     Row,
@@ -117,10 +117,7 @@ class DiffScreen(BackScreen):
         self.app.call_from_thread(self._show, rendered)  # type: ignore[arg-type]
 
     def _failed(self, message: str) -> None:
-        if not self.is_attached:
-            return
-        self.query_one("#diff-body").loading = False
-        self.query_one("#summary", Static).update(Text(message, style="red"))
+        show_failure(self, "#diff-body", "#summary", message)
 
     async def _show(self, rendered: Rendered) -> None:
         if not self.is_attached:

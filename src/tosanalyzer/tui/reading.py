@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from tosanalyzer.decisions import CarriedDecision
 from tosanalyzer.models import Finding, Severity, VersionInfo
 from tosanalyzer.store import DecisionKind
-from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
 from tosanalyzer.tui.decision_text import finding_entry
 from tosanalyzer.tui.reading_commands import DecisionCommands
 from tosanalyzer.tui.reading_text import (
@@ -196,10 +196,7 @@ class ReadingScreen(BackScreen):
             options.replace_option_prompt_at_index(i, self._entry(finding))
 
     def _failed(self, message: str) -> None:
-        if not self.is_attached:
-            return
-        self.query_one("#reading-body").loading = False
-        self.query_one("#reading-status", Static).update(Text(message, style="red"))
+        show_failure(self, "#reading-body", "#reading-status", message)
 
     async def _show(self, loaded: Loaded) -> None:
         if not self.is_attached:

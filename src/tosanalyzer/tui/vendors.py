@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from tosanalyzer.models import TrackedService
-from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
 from tosanalyzer.tui.seen import SeenVersions, grade_cell, seen_path
 from tosanalyzer.workspace import Workspace
 
@@ -122,10 +122,7 @@ class VendorsScreen(Screen[None]):
         self.query_one("#vendors", DataTable).update_cell(name, "grade", cell)
 
     def _failed(self, message: str) -> None:
-        if not self.is_attached:
-            return  # the reviewer left the screen meanwhile
-        self.query_one(DataTable).loading = False
-        self.query_one("#status", Static).update(Text(message, style="red"))
+        show_failure(self, "#vendors", "#status", message)
 
     def _show(self, rows: list[VendorRow]) -> None:
         if not self.is_attached:
