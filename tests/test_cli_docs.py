@@ -73,6 +73,10 @@ def test_the_walk_reaches_every_command() -> None:
         "tosanalyzer history",
         "tosanalyzer report",
         "tosanalyzer diff",
+        "tosanalyzer export",
+        "tosanalyzer schema",
+        "tosanalyzer check",
+        "tosanalyzer watch",
         "tosanalyzer demo",
         "tosanalyzer tui",
     }

@@ -9,24 +9,17 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from textual.containers import VerticalScroll
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
 from tosanalyzer.store import Store
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen
+from tosanalyzer.tui.document_view import DocumentView
+from tosanalyzer.tui.findings_list import FindingsList
 from tosanalyzer.tui.help import HelpScreen, help_table
 from tosanalyzer.tui.reading import ReadingScreen
-from tosanalyzer.tui.reading_text import (
-    Paragraph,
-    chunks,
-    line_of,
-    matches,
-    paragraph_at,
-    paragraph_text,
-    paragraphs,
-)
+from tosanalyzer.tui.reading_text import matches, row_text, wrap_rows
 from tosanalyzer.tui.render import plain
 from tosanalyzer.tui.timeline import TimelineScreen
 from tosanalyzer.tui.vendors import VendorScreen, VendorsScreen
@@ -204,6 +197,55 @@ async def test_side_by_side_toggle_and_change_jumps(db: Path) -> None:
         assert not screen.side_by_side and not screen.query(".pair")
 
 
+def quote_index(screen: DiffScreen, words: str) -> int:
+    assert screen.rendered is not None
+    return next(
+        i
+        for i, entry in enumerate(screen.rendered.checklist)
+        if entry.evidence is not None and words in entry.evidence.quote
+    )
+
+
+@pytest.mark.anyio
+async def test_diff_checklist_quotes_take_the_reviewer_to_their_clause(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_diff(pilot, "down", "enter")  # version 1 → 2
+        assert screen.rendered is not None
+        titles = [e.prompt.plain for e in screen.rendered.checklist if e.evidence is None]
+        assert "✅ Forced arbitration or class-action waiver" in titles
+        assert "✅ Provider's liability capped at $100 or less, or at the fees you paid" in titles
+        assert titles.index("✅ Forced arbitration or class-action waiver") < titles.index(
+            "❌ Personal data transferred abroad"
+        )  # raised items first
+        await pilot.press("c")
+        checklist = screen.query_one("#checklist", OptionList)
+        assert checklist.has_focus
+        checklist.highlighted = quote_index(screen, "fifty dollars")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current == 0 and screen.changes[0].has_class("-current")  # the cap
+        checklist.highlighted = quote_index(screen, "binding arbitration")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current == 1 and screen.changes[1].has_class("-current")
+        await pilot.press("escape", "d")  # version 2 → 3: only the contact line changed
+        await settle(pilot)
+        later = app.screen
+        assert isinstance(later, DiffScreen) and later.rendered is not None
+        later.query_one("#checklist", OptionList).focus()
+        later.query_one("#checklist", OptionList).highlighted = quote_index(
+            later, "binding arbitration"
+        )
+        await pilot.press("enter")
+        await settle(pilot)
+        reading = app.screen
+        assert isinstance(reading, ReadingScreen) and reading.version.id == 3
+        assert reading.current is not None and reading.current.clause_type == "arbitration"
+        await pilot.press("escape")
+        assert app.screen is later
+
+
 @pytest.mark.anyio
 async def test_markup_in_documents_and_names_is_shown_literally(db: Path) -> None:
     app = TosApp(Workspace(db=db))
@@ -346,23 +388,13 @@ def listed(screen: ReadingScreen) -> list[str]:
 
 
 def panel_lines(screen: ReadingScreen) -> list[str]:
-    options = screen.query_one("#findings", OptionList)
-    return [
-        str(options.get_option_at_index(i).prompt).split("\n")[0]
-        for i in range(options.option_count)
-    ]
+    panel = screen.query_one("#findings", FindingsList)
+    return [entry.plain.split("\n")[0] for entry in panel.entries]
 
 
 def line_visible(screen: ReadingScreen, offset: int) -> bool:
-    """Whether the text line holding ``offset`` is inside the text pane's viewport."""
-    assert screen.loaded is not None
-    scroll = screen.query_one("#reading", VerticalScroll)
-    index = paragraph_at(screen.ends, offset)
-    block = screen.blocks[index]
-    chunk = screen.loaded.paragraphs[index]
-    row = line_of(screen.loaded.text, chunk, offset, block.content_size.width, screen.app.console)
-    top, height = scroll.scroll_offset.y, scroll.scrollable_content_region.height
-    return top <= block.virtual_region.y + row < top + height
+    """Whether the text row holding ``offset`` is inside the text pane's viewport."""
+    return screen.query_one("#reading", DocumentView).shows(offset)
 
 
 @pytest.mark.anyio
@@ -377,9 +409,9 @@ async def test_reading_view_lists_findings_and_scrolls_to_one(long_db: Path) -> 
             " MEDIUM  liability_cap_amount",
             " MEDIUM  limitation_of_liability",
         ]
-        label = str(screen.query_one("#findings", OptionList).get_option_at_index(0).prompt)
+        label = screen.query_one("#findings", FindingsList).entries[0].plain
         assert "Terms › Disputes" in label and "binding arbitration." in label
-        scroll = screen.query_one("#reading", VerticalScroll)
+        scroll = screen.query_one("#reading", DocumentView)
         assert scroll.scroll_offset.y == 0
         arbitration = screen.shown[0]
         assert not line_visible(screen, arbitration.start)
@@ -389,9 +421,18 @@ async def test_reading_view_lists_findings_and_scrolls_to_one(long_db: Path) -> 
         assert scroll.scroll_offset.y > 0 and line_visible(screen, arbitration.start)
         assert "binding arbitration" in screen_text(app)
         # the finding's words are painted with its severity's background
-        block = screen.blocks[paragraph_at(screen.ends, arbitration.start)]
-        painted = repr(block.render())  # textual's Content, made from our rich Text
-        assert "background=Color(135, 0, 0)" in painted  # dark_red: high
+        row = scroll.row_of(arbitration.start) - round(scroll.scroll_offset.y)
+        painted = scroll.render_line(row)
+        backgrounds = {
+            segment.text.strip(): segment.style.bgcolor.get_truecolor()
+            for segment in painted
+            if segment.style and segment.style.bgcolor and segment.text.strip()
+        }
+        assert backgrounds.get("Any dispute will be resolved by binding arbitration.") == (
+            135,
+            0,
+            0,
+        )  # dark_red: high
         await pilot.press("escape")
         assert isinstance(app.screen, TimelineScreen)
 
@@ -423,7 +464,7 @@ async def test_reading_view_search_jumps_between_matches(long_db: Path) -> None:
     app = TosApp(Workspace(db=long_db))
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_reading(pilot)
-        scroll = screen.query_one("#reading", VerticalScroll)
+        scroll = screen.query_one("#reading", DocumentView)
         await pilot.press("slash", *"DOLLARS", "enter")
         await pilot.pause()
         assert screen.loaded is not None
@@ -494,25 +535,31 @@ def test_snapshot_reading(long_db: Path, snap_compare) -> None:  # type: ignore[
     assert snap_compare(TosApp(Workspace(db=long_db)), terminal_size=SIZE, run_before=before)
 
 
-def test_reading_text_chunks_lines_and_literal_paint() -> None:
-    text = "# T\n\nfirst para\nstill first\n\n\nsecond [b]x[/b]\n"
-    paras = paragraphs(text)
-    assert [text[p.start : p.end] for p in paras] == [
+def test_reading_rows_wrap_at_spaces_and_paint_literally() -> None:
+    text = "# T\n\nfirst para still first\n\nsecond [b]x[/b]\nunbreakablewordhere"
+    rows = wrap_rows(text, 80)
+    shown = [text[a:b] for a, b in zip(rows.starts, rows.ends, strict=True)]
+    assert shown == [
         "# T",
-        "first para\nstill first",
+        "",
+        "first para still first",
+        "",
         "second [b]x[/b]",
+        "unbreakablewordhere",
     ]
-    assert chunks(paras, max_chars=1000) == [Paragraph(0, len(text) - 1)]
-    assert len(chunks(paras, max_chars=10)) == 3
-    ends = [p.end for p in paras]
-    assert paragraph_at(ends, text.index("still")) == 1
-    assert paragraph_at(ends, paras[1].end + 1) == 2  # in the blank lines: the next one
-    console = Console(width=80, file=io.StringIO())
-    whole = Paragraph(0, len(text) - 1)
-    assert line_of(text, whole, text.index("still"), 80, console) == 3
-    assert line_of(text, whole, text.index("second"), 80, console) == 6
-    assert line_of(text, whole, text.index("still"), 6, console) == 4  # "first " "para" wrap
+    narrow = wrap_rows(text, 10)
+    shown = [text[a:b] for a, b in zip(narrow.starts, narrow.ends, strict=True)]
+    assert shown[2:5] == ["first para", "still", "first"]  # the spaces the wrap took are gone
+    assert shown[-2:] == ["unbreakabl", "ewordhere"]  # a word longer than the row is cut
+    assert narrow.row_of(text.index("still")) == 3
+    assert narrow.row_of(text.index("still") - 1) == 2  # the swallowed space: the row before
+    wide = "契約条項の確認" * 3
+    cjk = wrap_rows(wide, 10)  # two cells a character
+    assert wide[cjk.starts[0] : cjk.ends[0]] == "契約条項の"
     hits = matches(text, "[B]")
     assert len(hits) == 1
-    painted = paragraph_text(text, paras[2], [(*hits[0], "on red")])
-    assert painted.plain == "second [b]x[/b]" and len(painted.spans) == 1
+    painted = row_text(text, rows.starts[4], rows.ends[4], [(*hits[0], "on red")])
+    assert painted.plain == "second [b]x[/b]"
+    assert [(span.start, span.end, str(span.style)) for span in painted.spans] == [
+        (7, 10, "on red")
+    ]

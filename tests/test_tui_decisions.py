@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from textual.command import CommandPalette
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList
+from textual.widgets import Input
 
 from tosanalyzer.decisions import STATUS_LABELS
 from tosanalyzer.models import VersionInfo
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.decision_text import decision_text
+from tosanalyzer.tui.findings_list import FindingsList
 from tosanalyzer.tui.help import KEYS
 from tosanalyzer.tui.reading import ReadingScreen
 from tosanalyzer.workspace import Workspace
@@ -59,14 +60,13 @@ async def read(pilot: Pilot[None], service: str, version: VersionInfo) -> Readin
 def entry(screen: ReadingScreen, clause_type: str) -> str:
     """The panel's entry of the first finding of that clause type, as plain text."""
     index = next(i for i, f in enumerate(screen.shown) if f.clause_type == clause_type)
-    prompt = screen.query_one("#findings", OptionList).get_option_at_index(index).prompt
-    return str(prompt)
+    return screen.query_one("#findings", FindingsList).entries[index].plain
 
 
 async def pick(pilot: Pilot[None], screen: ReadingScreen, clause_type: str) -> None:
     """Move the panel's cursor to the first finding of that clause type."""
     index = next(i for i, f in enumerate(screen.shown) if f.clause_type == clause_type)
-    options = screen.query_one("#findings", OptionList)
+    options = screen.query_one("#findings", FindingsList)
     options.focus()
     options.highlighted = 0
     await pilot.press(*["down"] * index)

@@ -19,10 +19,12 @@ from rich.console import Console
 from rich.markup import escape
 
 if TYPE_CHECKING:
+    from tosanalyzer.alerts import RunDigest
+    from tosanalyzer.export import Export, ExportFormat
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
     from tosanalyzer.report import Lang, ReportFormat
     from tosanalyzer.tracker import DocumentFetch
-    from tosanalyzer.workspace import DocumentDiff, Workspace
+    from tosanalyzer.workspace import CheckOptions, DocumentDiff, Workspace
 
 app = typer.Typer(
     help="Read vendors' Terms of Service with evidence: tag risky clauses and quote them.",
@@ -469,6 +471,87 @@ def report_command(
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+# --- export --------------------------------------------------------------------------------------
+
+
+@app.command("export")
+def export_command(
+    services: Annotated[
+        list[str] | None,
+        typer.Argument(help="Services by name or slug (default: every tracked service)."),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="json (default), jsonl (a document per line) or csv (a finding per row).",
+        ),
+    ] = "json",
+    out_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--out", help="File to write; '-' or none for standard output.", dir_okay=False
+        ),
+    ] = None,
+    history: Annotated[
+        int,
+        typer.Option(
+            "--history",
+            min=0,
+            help="Class the last N version pairs of each document (default 10); all are listed.",
+        ),
+    ] = 10,
+    bom: Annotated[
+        bool, typer.Option("--bom", help="CSV only: start with a UTF-8 byte order mark (Excel).")
+    ] = False,
+    home: Annotated[
+        str | None,
+        typer.Option(
+            "--home",
+            help="Home jurisdiction, ISO 3166 (JP, US-CA); default: the settings file.",
+        ),
+    ] = None,
+    patterns: PatternsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Export grades, checklists, quoted findings and change history as JSON, JSON Lines or CSV."""
+    if output_format not in ("json", "jsonl", "csv"):
+        _fail(f"--format must be json, jsonl or csv, not '{output_format}'")
+    if bom and output_format != "csv":
+        _fail("--bom applies to --format csv only (JSON must not start with a byte order mark)")
+    with _workspace(patterns, db) as ws:
+        result = ws.export(services or [], history, home)
+    _write_export(result, cast("ExportFormat", output_format), out_path, bom)
+
+
+def _write_export(result: Export, fmt: ExportFormat, path: Path | None, bom: bool) -> None:
+    """To standard output, or to a file replaced only once the export is written whole."""
+    from tosanalyzer.export import write
+
+    if path is None or str(path) == "-":
+        write(result, fmt, sys.stdout, bom)
+        return
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with partial.open("w", encoding="utf-8", newline="") as stream:
+            write(result, fmt, stream, bom)
+        partial.replace(path)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        _fail(f"cannot write {path}: {exc.strerror or exc}")
+    documents = [d for vendor in result.vendors for d in vendor.documents]
+    findings = sum(len(d.findings) for d in documents)
+    err.print(f"{len(documents)} documents, {findings} findings → {escape(str(path))}")
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema (draft 2020-12) that `tosanalyzer export --format json` follows."""
+    from tosanalyzer.export import schema_json
+
+    sys.stdout.write(schema_json())
+
+
 # --- change --------------------------------------------------------------------------------------
 
 
@@ -535,6 +618,225 @@ def _print_clause_diff(result: DocumentDiff) -> None:
         out.print(f"  [dim]never material: {escape(clauses.capped_because)}[/dim]")
     for reason in clauses.reasons:
         out.print(f"  {escape(reason)}")
+
+
+# --- alerts --------------------------------------------------------------------------------------
+
+NotifyOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--notify",
+        metavar="URL",
+        help="Also send alerts to this Apprise URL (repeatable). Prefer `notify` in the settings"
+        " file: a command line is visible to other users of the machine.",
+    ),
+]
+AllChangesOption = Annotated[
+    bool,
+    typer.Option("--all", help="Announce every change (substantive, cosmetic), not only material."),
+]
+MinSeverityOption = Annotated[
+    str | None,
+    typer.Option(
+        "--min-severity",
+        help="Announce only changes whose most severe finding reaches this: info, low, medium,"
+        " high or blocker (default: the settings file's, else info).",
+    ),
+]
+FailingAfterOption = Annotated[
+    int | None,
+    typer.Option(
+        "--failing-after",
+        min=1,
+        help="Announce a document as no longer tracked after N failed fetches in a row"
+        " (default: the settings file's, else 3).",
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        help="Print only alerts, failed documents and failed channels (cron mails any output).",
+    ),
+]
+AlertLogOption = Annotated[
+    str | None,
+    typer.Option(
+        "--alert-log",
+        help="The JSON Lines alert log (default: <store>.alerts.jsonl beside the store;"
+        " '' for none).",
+    ),
+]
+
+
+def _check_options(
+    notify: list[str] | None,
+    include_all: bool,
+    min_severity: str | None,
+    failing_after: int | None,
+    alert_log: str | None,
+    allow_private: bool,
+) -> CheckOptions:
+    from typing import get_args
+
+    from tosanalyzer.models import Severity
+    from tosanalyzer.workspace import CheckOptions
+
+    levels = get_args(Severity)
+    if min_severity is not None and min_severity not in levels:
+        _fail(f"--min-severity must be one of {', '.join(levels)}, not '{min_severity}'")
+    return CheckOptions.model_validate(
+        {
+            "notify": notify or [],
+            "include_all": include_all,
+            "min_severity": min_severity,
+            "failing_after": failing_after,
+            "alert_log": alert_log,
+            "allow_private": allow_private,
+        }
+    )
+
+
+@app.command("check")
+def check_command(
+    json_output: JsonOption = False,
+    notify: NotifyOption = None,
+    include_all: AllChangesOption = False,
+    min_severity: MinSeverityOption = None,
+    failing_after: FailingAfterOption = None,
+    alert_log: AlertLogOption = None,
+    quiet: QuietOption = False,
+    allow_private: AllowPrivateOption = False,
+    patterns: PatternsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Fetch every tracked document once, find what changed, send alerts; exit with a bit mask."""
+    options = _check_options(
+        notify, include_all, min_severity, failing_after, alert_log, allow_private
+    )
+    with _workspace(patterns, db) as ws:
+        digest = ws.check(options, None if json_output or quiet else _print_fetched)
+    if json_output:
+        out.print_json(digest.model_dump_json(), highlight=False)
+    else:
+        _print_digest(digest, quiet)
+    raise typer.Exit(digest.exit_mask)
+
+
+@app.command("watch")
+def watch_command(
+    every: Annotated[
+        str, typer.Option("--every", help="Time between checks: 90s, 30m, 6h, 1d, 1h30m.")
+    ] = "6h",
+    jitter: Annotated[
+        str | None,
+        typer.Option(
+            "--jitter",
+            help="Delay each check by up to this much more, at random (default: a tenth of"
+            " --every; 0 for none).",
+        ),
+    ] = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print each check's digest as one line of JSON.")
+    ] = False,
+    notify: NotifyOption = None,
+    include_all: AllChangesOption = False,
+    min_severity: MinSeverityOption = None,
+    failing_after: FailingAfterOption = None,
+    alert_log: AlertLogOption = None,
+    quiet: QuietOption = False,
+    allow_private: AllowPrivateOption = False,
+    patterns: PatternsOption = None,
+    db: DbOption = None,
+) -> None:
+    """Run `check` on a schedule until SIGINT or SIGTERM; its state is kept in the store."""
+    from tosanalyzer.schedule import IntervalError, parse_interval, run_every, stop_on_signals
+
+    try:
+        period = parse_interval(every)
+        spread = period / 10 if jitter is None else parse_interval(jitter)
+    except IntervalError as exc:
+        _fail(str(exc))
+    if period <= 0:
+        _fail("--every must be longer than 0s")
+    options = _check_options(
+        notify, include_all, min_severity, failing_after, alert_log, allow_private
+    )
+    with _workspace(patterns, db) as ws:
+        channels = ws.alert_channels(options)  # a wrong URL stops the watch now, not at 3 a.m.
+        due_in = _due_in(ws.last_check(), period)
+        names = ", ".join(c.label for c in channels) or "no channel (the alert log only)"
+        err.print(f"watching: a check every {escape(every)}; alerts to {escape(names)}")
+
+        def one_pass() -> None:
+            digest = ws.check(options, None if json_output or quiet else _print_fetched)
+            if json_output:
+                sys.stdout.write(digest.model_dump_json() + "\n")
+            else:
+                _print_digest(digest, quiet)
+            sys.stdout.flush()
+
+        with stop_on_signals() as stop:
+            passes = run_every(
+                one_pass,
+                period,
+                stop,
+                jitter=spread,
+                first_in=due_in,
+                on_error=_report_pass_error,
+                on_wait=lambda seconds: err.print(f"next check in {seconds:.0f} s"),
+            )
+    err.print(f"stopped ({stop.signal}) after {passes} checks")
+
+
+def _due_in(last_start: str | None, period: float) -> float:
+    """Seconds until the next check is due, counting from the last one the store recorded."""
+    from datetime import UTC, datetime
+
+    if last_start is None:
+        return 0.0
+    elapsed = (datetime.now(UTC) - datetime.fromisoformat(last_start)).total_seconds()
+    return max(0.0, period - elapsed)
+
+
+def _report_pass_error(exc: Exception) -> None:
+    """A failed pass is reported and the watch goes on (the next pass may well work)."""
+    from tosanalyzer.workspace import USER_ERRORS
+
+    what = str(exc) if isinstance(exc, USER_ERRORS) else f"{type(exc).__name__}: {exc}"
+    err.print(f"error: check failed: {escape(what)}")
+
+
+def _print_digest(digest: RunDigest, quiet: bool = False) -> None:
+    """The alerts as the channels read them (in plain text), then what happened to each channel.
+    ``quiet`` keeps only what needs a human: alerts, failed documents, failed channels."""
+    from tosanalyzer.alerts import plural, render
+
+    if digest.alerts:
+        out.print(escape(render(digest, [a.alert for a in digest.alerts], "text").body))
+    if quiet:
+        for failure in digest.failures:
+            where = f"{failure.service} / {failure.document}"
+            out.print(f"[red]failed[/red] {escape(where)}: {escape(failure.error)}")
+    else:
+        found = digest.changes_found
+        out.print(
+            f"{plural(digest.documents, 'document')}: {digest.changed} changed,"
+            f" {digest.unchanged} unchanged, {digest.failed} failed; changes found:"
+            f" {found.material} material, {found.substantive} substantive,"
+            f" {found.cosmetic} cosmetic ({digest.not_announced} not announced)"
+        )
+    for result in digest.channels:
+        label = escape(result.channel)
+        if not result.ok:
+            tried = plural(result.attempts, "attempt")
+            out.print(f"[red]not sent[/red] {label} after {tried}: {escape(result.error or '')}")
+        elif quiet:
+            continue
+        elif result.alerts:
+            out.print(f"sent {plural(result.alerts, 'alert')} to {label}")
+        else:
+            out.print(f"[dim]nothing to send to {label}[/dim]")
 
 
 # --- the demo ------------------------------------------------------------------------------------

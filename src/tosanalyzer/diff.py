@@ -644,11 +644,21 @@ class FindingDelta(BaseModel):
     section_paths: list[str] = Field(
         description="Where the findings are (new version if gained, old one if lost)."
     )
+    quotes: list[str] = Field(
+        default_factory=list,
+        description="The findings' clauses, verbatim, in document order (the evidence a reader"
+        " of an alert needs without opening the store).",
+    )
 
 
 class AttributeDelta(BaseModel):
     attribute: str
     label: str
+    clause_types: list[str] = Field(
+        default_factory=list,
+        description="The clause types whose findings carry this attribute (how much it matters"
+        " is theirs: an alert takes its severity from them).",
+    )
     old: str = Field(description="'none' when the old version states nothing.")
     new: str
     summary: str = Field(description="'liability cap: $100 → $50'")
@@ -772,6 +782,7 @@ def _attribute_deltas(old: list[Finding], new: list[Finding]) -> list[AttributeD
                 AttributeDelta(
                     attribute=tracked.key,
                     label=tracked.label,
+                    clause_types=sorted(tracked.clause_types),
                     old=_shown(was),
                     new=_shown(now),
                     summary=f"{tracked.label}: {_shown(was)} → {_shown(now)}",
@@ -804,13 +815,15 @@ def _finding_deltas(
     old_keys, new_keys = set(map(_key, old)), set(map(_key, new))
 
     def delta(key: _Key, change: Literal["gained", "lost"], where: list[Finding]) -> FindingDelta:
-        paths = sorted({" > ".join(f.section_path) or _NO_HEADING for f in where if _key(f) == key})
+        found = [f for f in where if _key(f) == key]
+        paths = sorted({" > ".join(f.section_path) or _NO_HEADING for f in found})
         return FindingDelta(
             clause_type=key[0],
             fairness=key[1],
             label=_label(key),
             change=change,
             section_paths=paths,
+            quotes=list(dict.fromkeys(f.quote for f in sorted(found, key=lambda f: f.start))),
         )
 
     order = _sorted_keys(old_keys ^ new_keys)

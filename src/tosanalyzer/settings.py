@@ -9,26 +9,52 @@ still win over it. A missing file means defaults; a broken one is an error namin
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
 import platformdirs
 import pycountry
-from pydantic import ValidationError, field_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator
 
-from tosanalyzer.models import Strict
+from tosanalyzer.models import Severity, Strict
 
 CONFIG_ENV = "TOSANALYZER_CONFIG"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
 
 
 class SettingsError(ValueError):
     """The settings file cannot be used; the message names the file and the field."""
 
 
+def _apprise_url(url: str) -> str:
+    """Shape only (scheme://…): whether Apprise knows the service is checked when alerting, so
+    reading a reviewer's home jurisdiction never imports Apprise."""
+    if not _URL.match(url):
+        # Never echo the value: a mistyped URL still holds its secret.
+        raise ValueError("not an Apprise URL such as slack://… or mailto://…")
+    return url
+
+
 class Settings(Strict):
     home: str | None = None
     """Home jurisdiction: an ISO 3166 country ("JP") or subdivision ("US-CA")."""
+    notify: list[Annotated[str, AfterValidator(_apprise_url)]] = Field(default_factory=list)
+    """Apprise URLs that `check` and `watch` send alerts to. They hold secrets (tokens,
+    passwords), which is why they live in this file rather than on command lines."""
+    failing_after: int = Field(default=3, ge=1)
+    """Failed fetches in a row after which a document is announced as no longer tracked."""
+    alert_log: str | None = None
+    """The JSON Lines alert log: default beside the store (``<store>.alerts.jsonl``); an empty
+    string turns it off."""
+    min_severity: Severity = "info"
+    """Changes whose most severe finding or attribute is below this are not announced."""
+    notify_attempts: int = Field(default=3, ge=1, le=10)
+    """Tries per channel and check, with a pause (2 s, then doubling) between them."""
+    notify_timeout: float = Field(default=30.0, gt=0, le=600)
+    """Seconds one try may take (a slow mail relay may need more)."""
 
     @field_validator("home")
     @classmethod

@@ -37,6 +37,7 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -138,11 +139,58 @@ MIGRATIONS: tuple[Migration, ...] = (
         )""",
         "CREATE INDEX decisions_by_document ON decisions(document_id, id)",
     ),
+    (
+        # 3: alert state, so that `check` announces each change once, across crashes, restarts
+        # and several channels. A run is one `check`. An event is a change between two versions
+        # (or a document that keeps failing, or that recovered), found once: the unique index
+        # refuses the same pair twice. Each document's cursor is the last version a check has
+        # looked at (set to the latest version the first time a check sees the document: its
+        # history before that is a baseline, not news) and, while the document is announced as
+        # failing, that event. A channel is known by the SHA-256 of its URL (the URL and its
+        # secrets are never stored) and receives the events after `since_event_id`; a delivery
+        # row is written once a channel has taken an event.
+        """CREATE TABLE alert_runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            exit_mask INTEGER
+        )""",
+        """CREATE TABLE alert_events (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES alert_runs(id),
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            kind TEXT NOT NULL CHECK (kind IN ('change', 'failing', 'recovered')),
+            old_version_id INTEGER REFERENCES versions(id),
+            new_version_id INTEGER REFERENCES versions(id),
+            announce INTEGER NOT NULL,
+            payload TEXT NOT NULL,
+            CHECK ((kind = 'change') = (new_version_id IS NOT NULL))
+        )""",
+        """CREATE UNIQUE INDEX alert_changes_once
+            ON alert_events(document_id, old_version_id, new_version_id) WHERE kind = 'change'""",
+        """CREATE TABLE alert_cursors (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id),
+            version_id INTEGER REFERENCES versions(id),
+            failing_event_id INTEGER REFERENCES alert_events(id)
+        )""",
+        """CREATE TABLE alert_channels (
+            key TEXT PRIMARY KEY,
+            label TEXT NOT NULL,
+            since_event_id INTEGER NOT NULL
+        )""",
+        """CREATE TABLE alert_deliveries (
+            event_id INTEGER NOT NULL REFERENCES alert_events(id),
+            channel_key TEXT NOT NULL,
+            delivered_at TEXT NOT NULL,
+            PRIMARY KEY (event_id, channel_key)
+        )""",
+    ),
 )
 """Schema changes, in order; never edit or reorder one that has shipped, only append."""
 
 Outcome = Literal["changed", "unchanged", "failed"]
 DecisionKind = Literal["accept", "dismiss"]
+AlertKind = Literal["change", "failing", "recovered"]
 Timestamp = str | datetime
 
 
@@ -164,6 +212,34 @@ class StoredDocument(BaseModel):
     name: str
     slug: str
     declaration: DocumentDeclaration | None = None
+
+
+class AlertCursor(BaseModel):
+    """How far alerting has got with one document."""
+
+    version_id: int | None = Field(
+        description="The last version a check looked at (None: the document had none)."
+    )
+    failing_event_id: int | None = Field(
+        default=None, description="The 'failing' event announced, while the document fails."
+    )
+
+
+class NewAlertEvent(BaseModel):
+    """An event to record: the store keeps its payload (the alert, as JSON) as it is given."""
+
+    kind: AlertKind
+    old_version_id: int | None = None
+    new_version_id: int | None = None
+    announce: bool = Field(description="Chosen by the filters of the run that found it.")
+    payload: str
+
+
+class StoredAlertEvent(NewAlertEvent):
+    id: int
+    run_id: int
+    service: str
+    document: str
 
 
 class StoredDecision(BaseModel):
@@ -190,6 +266,11 @@ def default_db_path(explicit: Path | None = None) -> Path:
     from_env = os.environ.get(DB_ENV)
     if from_env:
         return Path(from_env).expanduser()
+    return user_db_path()
+
+
+def user_db_path() -> Path:
+    """The store a command uses when given no ``--db`` and no ``$TOSANALYZER_DB``."""
     return Path(platformdirs.user_data_dir("tosanalyzer")) / "tosanalyzer.db"
 
 
@@ -520,6 +601,174 @@ class Store:
         )
         return [_fetch_entry(row) for row in rows]
 
+    def fetches(self, service: str, document: str, limit: int) -> list[FetchLogEntry]:
+        """The latest ``limit`` fetches of a document, whatever their outcome, newest first."""
+        rows = self._db.execute(
+            f"{_FETCHES} WHERE d.id = ? ORDER BY f.id DESC LIMIT ?",
+            (self._document_id(service, document), limit),
+        )
+        return [_fetch_entry(row) for row in rows]
+
+    # --- alert state ------------------------------------------------------------------------------
+
+    @contextmanager
+    def exclusive(self, purpose: str) -> Iterator[None]:
+        """Hold the lock file ``<store stem>.<purpose>.lock`` beside the store, or fail at once.
+
+        Two overlapping checks (a cron job and a watch) would both announce the same pending
+        changes, so a check runs alone. The operating system drops the lock when its process
+        dies, so a killed check never blocks the next one.
+        """
+        path = self.path.with_name(f"{self.path.stem}.{purpose}.lock")
+        try:
+            handle = path.open("a+b")
+        except OSError as exc:
+            raise StoreError(f"cannot create {path}: {exc.strerror or exc}") from exc
+        with handle:
+            if not _try_lock(handle.fileno()):
+                raise StoreError(f"another {purpose} is running on the store {self.path}")
+            yield
+
+    def start_run(self, at: Timestamp | None = None) -> int:
+        """Record the start of a check; its events name it."""
+        with self._transaction():
+            return self._insert("alert_runs", started_at=_utc(at or datetime.now(UTC)))
+
+    def end_run(self, run_id: int, exit_mask: int, at: Timestamp | None = None) -> None:
+        with self._transaction():
+            self._db.execute(
+                "UPDATE alert_runs SET ended_at = ?, exit_mask = ? WHERE id = ?",
+                (_utc(at or datetime.now(UTC)), exit_mask, run_id),
+            )
+
+    def last_run_start(self) -> str | None:
+        """When the latest check started (ISO 8601 UTC), finished or not: a restarted watch
+        keeps to its schedule from there."""
+        row = self._db.execute("SELECT started_at FROM alert_runs ORDER BY id DESC LIMIT 1")
+        found = row.fetchone()
+        return None if found is None else str(found[0])
+
+    def baseline_alerts(self) -> None:
+        """Give each document a check has not seen yet a cursor at its latest version: the
+        history recorded before that is the baseline, and is never announced."""
+        with self._transaction():
+            self._db.execute(
+                "INSERT INTO alert_cursors (document_id, version_id)"
+                " SELECT d.id, (SELECT max(v.id) FROM versions v WHERE v.document_id = d.id)"
+                " FROM documents d WHERE d.id NOT IN (SELECT document_id FROM alert_cursors)"
+            )
+
+    def alert_cursor(self, service: str, document: str) -> AlertCursor:
+        document_id = self._document_id(service, document)
+        row = self._db.execute(
+            "SELECT version_id, failing_event_id FROM alert_cursors WHERE document_id = ?",
+            (document_id,),
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"{service} / {document} has no alert baseline yet")
+        return AlertCursor(version_id=row[0], failing_event_id=row[1])
+
+    def record_alert_events(
+        self,
+        service: str,
+        document: str,
+        run_id: int,
+        events: Sequence[NewAlertEvent],
+        through_version: int | None = None,
+    ) -> list[StoredAlertEvent]:
+        """Record what a check found for one document, in one transaction; return the events
+        that are new.
+
+        A change (document, old version, new version) already recorded is skipped. The cursor
+        moves to ``through_version`` when given; a 'failing' event becomes the document's
+        failing state and a 'recovered' one clears it. Killed before the commit, the next check
+        finds the same events again.
+        """
+        added: list[int] = []
+        with self._transaction():
+            document_id = self._document_id(service, document)
+            for event in events:
+                cursor = self._db.execute(
+                    "INSERT INTO alert_events (run_id, document_id, kind, old_version_id,"
+                    " new_version_id, announce, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                    " ON CONFLICT (document_id, old_version_id, new_version_id)"
+                    " WHERE kind = 'change' DO NOTHING",
+                    (
+                        run_id,
+                        document_id,
+                        event.kind,
+                        event.old_version_id,
+                        event.new_version_id,
+                        event.announce,
+                        event.payload,
+                    ),
+                )
+                if not cursor.rowcount:
+                    continue
+                added.append(_row_id(cursor))
+                if event.kind != "change":
+                    failing = added[-1] if event.kind == "failing" else None
+                    self._db.execute(
+                        "UPDATE alert_cursors SET failing_event_id = ? WHERE document_id = ?",
+                        (failing, document_id),
+                    )
+            if through_version is not None:
+                self._db.execute(
+                    "UPDATE alert_cursors SET version_id = ? WHERE document_id = ?",
+                    (through_version, document_id),
+                )
+        marks = ", ".join("?" for _ in added)
+        rows = self._db.execute(f"{_ALERT_EVENTS} WHERE e.id IN ({marks}) ORDER BY e.id", added)
+        return [_alert_event(row) for row in rows]
+
+    def alert_event(self, event_id: int) -> StoredAlertEvent:
+        row = self._db.execute(f"{_ALERT_EVENTS} WHERE e.id = ?", (event_id,)).fetchone()
+        if row is None:
+            raise StoreError(f"no alert event {event_id} in the store")
+        return _alert_event(row)
+
+    def sync_alert_channels(self, channels: dict[str, str]) -> None:
+        """Make ``channels`` (key → privacy-masked label) the channels alerts go to.
+
+        A new channel receives the events found from now on, not the backlog; a channel no
+        longer configured is forgotten, so adding it back later does not flood it with what it
+        missed meanwhile. Call it before recording a run's events.
+        """
+        with self._transaction():
+            since = self._db.execute("SELECT coalesce(max(id), 0) FROM alert_events").fetchone()[0]
+            for key, label in channels.items():
+                self._db.execute(
+                    "INSERT INTO alert_channels (key, label, since_event_id) VALUES (?, ?, ?)"
+                    " ON CONFLICT (key) DO UPDATE SET label = excluded.label",
+                    (key, label, since),
+                )
+            marks = ", ".join("?" for _ in channels)
+            self._db.execute(f"DELETE FROM alert_channels WHERE key NOT IN ({marks})", [*channels])
+
+    def pending_alerts(self, channel_key: str) -> list[StoredAlertEvent]:
+        """The events still to announce on a channel, oldest first: chosen to be announced,
+        found since the channel was added, and not yet delivered to it."""
+        rows = self._db.execute(
+            f"{_ALERT_EVENTS} JOIN alert_channels c ON c.key = ?"
+            " WHERE e.announce AND e.id > c.since_event_id AND NOT EXISTS ("
+            "SELECT 1 FROM alert_deliveries r WHERE r.event_id = e.id AND r.channel_key = c.key"
+            ") ORDER BY e.id",
+            (channel_key,),
+        )
+        return [_alert_event(row) for row in rows]
+
+    def record_delivery(
+        self, channel_key: str, event_ids: Sequence[int], at: Timestamp | None = None
+    ) -> None:
+        """A channel took these events: they are never sent to it again."""
+        when = _utc(at or datetime.now(UTC))
+        with self._transaction():
+            self._db.executemany(
+                "INSERT OR IGNORE INTO alert_deliveries (event_id, channel_key, delivered_at)"
+                " VALUES (?, ?, ?)",
+                [(event_id, channel_key, when) for event_id in event_ids],
+            )
+
     # --- internals ------------------------------------------------------------------------------
 
     @contextmanager
@@ -581,8 +830,7 @@ class Store:
         cursor = self._db.execute(
             f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values())
         )
-        assert cursor.lastrowid is not None
-        return cursor.lastrowid
+        return _row_id(cursor)
 
     def _service_id(self, service: str) -> int:
         found = self.find_service(service)
@@ -730,6 +978,16 @@ _DECISION_FIELDS = (
     "id", "service", "document", "version_id", "clause_type", "clause_text_key",
     "section_path", "decision", "note", "decided_at",
 )  # fmt: skip
+_ALERT_EVENTS = (
+    "SELECT e.id, e.run_id, s.name, d.name, e.kind, e.old_version_id, e.new_version_id,"
+    " e.announce, e.payload"
+    " FROM alert_events e JOIN documents d ON d.id = e.document_id"
+    " JOIN services s ON s.id = d.service_id"
+)
+_ALERT_EVENT_FIELDS = (
+    "id", "run_id", "service", "document", "kind", "old_version_id", "new_version_id",
+    "announce", "payload",
+)  # fmt: skip
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -840,6 +1098,34 @@ def _version_info(row: tuple[object, ...]) -> VersionInfo:
 
 def _fetch_entry(row: tuple[object, ...]) -> FetchLogEntry:
     return FetchLogEntry.model_validate(dict(zip(_FETCH_FIELDS, row, strict=True)))
+
+
+def _alert_event(row: tuple[object, ...]) -> StoredAlertEvent:
+    return StoredAlertEvent.model_validate(dict(zip(_ALERT_EVENT_FIELDS, row, strict=True)))
+
+
+def _row_id(cursor: sqlite3.Cursor) -> int:
+    assert cursor.lastrowid is not None
+    return cursor.lastrowid
+
+
+def _try_lock(descriptor: int) -> bool:
+    """Take an exclusive, non-blocking lock on an open file; False when another process has it."""
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(descriptor, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
 
 
 def _decision(row: tuple[object, ...]) -> StoredDecision:

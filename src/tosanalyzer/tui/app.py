@@ -12,6 +12,7 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from tosanalyzer.tui import background
 from tosanalyzer.tui.commands import TosCommands
 from tosanalyzer.tui.help import HelpScreen
 from tosanalyzer.tui.vendors import VendorsScreen
@@ -34,6 +35,7 @@ class TosApp(App[None]):
     def __init__(self, workspace: Workspace | None = None) -> None:
         super().__init__()
         self.workspace = workspace if workspace is not None else Workspace()
+        background.start()
 
     def get_default_screen(self) -> Screen[None]:
         return VendorsScreen(self.workspace)

@@ -22,6 +22,7 @@ class TosCommands(ListedCommands):
                 ("Toggle side by side", screen.action_toggle_side, "Inline or two columns"),
                 ("Next change", screen.action_next_change, "Jump to the next change"),
                 ("Previous change", screen.action_previous_change, "Jump to the previous one"),
+                ("Go to the checklist", screen.action_focus_checklist, "A quote: its clause"),
             ]
         if isinstance(screen, ReadingScreen):
             commands += [

@@ -1,4 +1,5 @@
-"""Two versions compared: the text diff (inline or side by side) and the clause-diff panel."""
+"""Two versions compared: the text diff (inline or side by side), the clause-diff summary and the
+checklist of the newer version, whose quotes take the reviewer to their clause."""
 
 from __future__ import annotations
 
@@ -6,16 +7,20 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.text import Text
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
+from tosanalyzer.models import Evidence
+from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
+from tosanalyzer.tui.checklist_entries import Entry, checklist_entries, quote_offset
 from tosanalyzer.tui.render import (
     Block,
     Row,
@@ -40,9 +45,12 @@ class Rendered:
     side: list[tuple[list[Row], list[Row]]]
     panel: Text
     summary: Text
+    checklist: list[Entry]
+    """The newer version's checklist, items and their quotes."""
+    new_text: str
 
 
-def render(diff: DocumentDiff) -> Rendered:
+def render(diff: DocumentDiff, checklist: list[Entry], new_text: str) -> Rendered:
     parts = blocks(diff.text)
     text, clauses = diff.text, diff.clauses
     summary = Text()
@@ -60,16 +68,21 @@ def render(diff: DocumentDiff) -> Rendered:
         side=[([], []) if b.kind == "header" else side_rows(b) for b in parts],
         panel=clause_panel(clauses),
         summary=summary,
+        checklist=checklist,
+        new_text=new_text,
     )
 
 
 class DiffScreen(BackScreen):
-    """`s` toggles inline / side by side; `n` and `p` jump between changes."""
+    """`s` toggles inline / side by side; `n` and `p` jump between changes; `c` goes to the
+    checklist, where enter on a quote scrolls the diff to its clause — or, when the clause did
+    not change between the two versions, opens the newer version's reading view there."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "toggle_side", "Side by side", id="toggle_side"),
         Binding("n", "next_change", "Next change", id="next_change"),
-        Binding("p", "previous_change", "Previous change", id="previous_change"),
+        Binding("p", "previous_change", "Prev change", id="previous_change"),
+        Binding("c", "focus_checklist", "Checklist", id="focus_checklist"),
     ]
 
     side_by_side: reactive[bool] = reactive(False, init=False)
@@ -81,18 +94,25 @@ class DiffScreen(BackScreen):
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.background = Background(workspace)
         self.service = service
         self.document = document
         self.old, self.new = old, new
         self.rendered: Rendered | None = None
+        self.block_widgets: list[Widget] = []
+        """One widget per block of ``rendered.blocks``, as built now."""
 
     def compose(self) -> ComposeResult:
         yield title_bar("Vendors", self.service, self.document, f"{self.old} → {self.new}")
         yield Static(Text("Comparing… (analysing both versions)"), id="summary", classes="status")
         with Horizontal(id="diff-body"):
             yield VerticalScroll(id="diff")
-            with VerticalScroll(id="panel"):
-                yield Static(Text(""), id="clauses")
+            with Vertical(id="panel"):
+                with VerticalScroll(id="clauses-scroll"):
+                    yield Static(Text(""), id="clauses")
+                title = Text(f"Checklist of version {self.new}", style="bold")
+                yield Static(title, id="checklist-title")
+                yield OptionList(id="checklist")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -103,14 +123,17 @@ class DiffScreen(BackScreen):
     def compute(self) -> None:
         """Diff and analysis of both versions take seconds: never on the UI thread."""
         try:
-            diff = self.workspace.diff(self.service, self.document, str(self.old), str(self.new))
+            diff = self.background.diff(self.service, self.document, self.old, self.new)
+            judged = self.background.assess_version(self.service, self.document, self.new)
+            with self.workspace.store() as store:
+                new_text = store.version_text(self.new)
         except Exception as error:
             message = user_error(error)
             if message is None:
                 raise
             self.app.call_from_thread(self._failed, message)
             return
-        rendered = render(diff)
+        rendered = render(diff, checklist_entries(judged), new_text)
         if get_current_worker().is_cancelled:
             return  # the reviewer left the screen meanwhile
         # textual's overload infers Never for a coroutine function returning None
@@ -126,6 +149,13 @@ class DiffScreen(BackScreen):
         self.query_one("#diff-body").loading = False
         self.query_one("#summary", Static).update(rendered.summary)
         self.query_one("#clauses", Static).update(rendered.panel)
+        checklist = self.query_one("#checklist", OptionList)
+        checklist.add_options(
+            [
+                Option(entry.prompt, id=str(i), disabled=entry.evidence is None)
+                for i, entry in enumerate(rendered.checklist)
+            ]
+        )
         await self._build()
         self.query_one("#diff").focus()
 
@@ -159,6 +189,7 @@ class DiffScreen(BackScreen):
                         classes=f"pair {classes}",
                     )
                 )
+        self.block_widgets = widgets if rendered.blocks else []
         await container.mount_all(widgets)
         self.call_after_refresh(self._show_current)
 
@@ -198,3 +229,52 @@ class DiffScreen(BackScreen):
             self.current = 0
             return
         self.current -= 1
+
+    def action_focus_checklist(self) -> None:
+        self.query_one("#checklist", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#checklist")
+    def _quote_selected(self, event: OptionList.OptionSelected) -> None:
+        if self.rendered is not None:
+            evidence = self.rendered.checklist[event.option_index].evidence
+            if evidence is not None:
+                self.go_to_quote(evidence)
+
+    def go_to_quote(self, evidence: Evidence) -> None:
+        """Scroll the diff to the block showing the quote's first line (a change block becomes
+        the current change, so `n` / `p` go on from there); a clause outside every hunk is
+        shown in the reading view of the newer version."""
+        rendered = self.rendered
+        if rendered is None:
+            return
+        offset = quote_offset(rendered.new_text, evidence.quote)
+        if offset is None:
+            self.notify("That quote is no longer in the text.", severity="warning")
+            return
+        line = rendered.new_text.count("\n", 0, offset) + 1
+        for index, block in enumerate(rendered.blocks):
+            if any(shown.new_number == line for shown in block.lines):
+                self._show_block(index)
+                return
+        from tosanalyzer.tui.reading import ReadingScreen
+
+        self.notify("That clause did not change here: showing it in the reading view.")
+        self.app.push_screen(
+            ReadingScreen(self.workspace, self.service, self.document, rendered.diff.new, offset)
+        )
+
+    def _show_block(self, index: int) -> None:
+        rendered = self.rendered
+        if rendered is None or index >= len(self.block_widgets):
+            return
+        for widget in self.block_widgets:
+            widget.set_class(widget is self.block_widgets[index], "-located")
+        if rendered.blocks[index].kind == "change":
+            change = sum(1 for b in rendered.blocks[:index] if b.kind == "change")
+            if change == self.current:
+                self._show_current()
+            self.current = change
+            return
+        self.query_one("#diff", VerticalScroll).scroll_to_widget(
+            self.block_widgets[index], animate=False, top=True
+        )

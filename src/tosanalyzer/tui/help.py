@@ -37,6 +37,8 @@ KEYS: list[tuple[str, list[tuple[str, str]]]] = [
         [
             ("s", "toggle inline / side by side"),
             ("n / p", "next / previous change"),
+            ("c", "the newer version's checklist: enter on a quote goes to its clause"),
+            ("tab", "move between the diff and the checklist"),
             ("↑ ↓ pgup pgdn", "scroll"),
         ],
     ),

@@ -5,7 +5,6 @@ carried to later versions of the clause."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
@@ -13,30 +12,26 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
 from tosanalyzer.decisions import CarriedDecision
 from tosanalyzer.models import Finding, Severity, VersionInfo
 from tosanalyzer.store import DecisionKind
+from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
 from tosanalyzer.tui.decision_text import finding_entry
+from tosanalyzer.tui.document_view import DocumentView
+from tosanalyzer.tui.findings_list import FindingsList
 from tosanalyzer.tui.reading_commands import DecisionCommands
 from tosanalyzer.tui.reading_text import (
     CURRENT_MATCH,
     MATCH_STYLE,
     SEVERITIES,
-    Paragraph,
     Span,
-    chunks,
     finding_spans,
-    line_of,
     matches,
-    paragraph_at,
-    paragraph_text,
-    paragraphs,
     visible,
 )
 from tosanalyzer.workspace import Workspace
@@ -46,11 +41,9 @@ PromptMode = Literal["filter", "search", "accept", "dismiss"]
 
 @dataclass
 class Loaded:
-    """The version's text, cut into chunks of paragraphs (one widget each), and its findings:
-    built off the UI thread."""
+    """The version's text and its findings, built off the UI thread."""
 
     text: str
-    paragraphs: list[Paragraph]
     findings: list[Finding]
     """In reading order (by offset)."""
     positions: dict[int, int]
@@ -69,26 +62,34 @@ class ReadingScreen(BackScreen):
 
     COMMANDS = BackScreen.COMMANDS | {DecisionCommands}
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f", "filter_type", "Filter type", id="filter_type"),
+        Binding("f", "filter_type", "Type filter", id="filter_type"),
         Binding("s", "cycle_severity", "Severity", id="cycle_severity"),
         Binding("slash", "search", "Search", key_display="/", id="search"),
-        Binding("n", "next_match", "Next match", id="next_match"),
-        Binding("N", "previous_match", "Prev match", key_display="N", id="previous_match"),
+        Binding("n", "next_match", "Next match", id="next_match", show=False),
+        Binding(
+            "N", "previous_match", "Prev match", key_display="N", id="previous_match", show=False
+        ),
         Binding("a", "accept_finding", "Accept", id="accept_finding"),
         Binding("x", "dismiss_finding", "Dismiss", id="dismiss_finding"),
     ]
 
     def __init__(
-        self, workspace: Workspace, service: str, document: str, version: VersionInfo
+        self,
+        workspace: Workspace,
+        service: str,
+        document: str,
+        version: VersionInfo,
+        at: int | None = None,
     ) -> None:
         super().__init__()
         self.workspace = workspace
+        self.background = Background(workspace)
         self.service = service
         self.document = document
         self.version = version
+        self.at = at
+        """An offset in the text to open at (the finding there is selected, if one is)."""
         self.loaded: Loaded | None = None
-        self.ends: list[int] = []
-        self.blocks: list[Static] = []
         self.clause_filter = ""
         self.min_severity: Severity | None = None
         self.shown: list[Finding] = []
@@ -98,7 +99,6 @@ class ReadingScreen(BackScreen):
         self.hits: list[tuple[int, int]] = []
         self.hit = -1
         self.prompt_mode: PromptMode | None = None
-        self._painted: set[int] = set()
         self.decisions: dict[int, CarriedDecision] = {}
         """Finding position in the analysis → the decision that applies to it."""
         self.deciding: Finding | None = None
@@ -113,10 +113,10 @@ class ReadingScreen(BackScreen):
         )
         yield Static(Text("Analysing…"), id="reading-status", classes="status")
         with Horizontal(id="reading-body"):
-            yield VerticalScroll(id="reading")
+            yield DocumentView(id="reading")
             with Vertical(id="findings-side"):
                 yield Static(Text("Findings", style="bold"), id="findings-title")
-                yield OptionList(id="findings")
+                yield FindingsList(id="findings")
         yield Input(id="prompt", classes="-hidden")
         yield Footer()
 
@@ -131,9 +131,7 @@ class ReadingScreen(BackScreen):
     def load(self) -> None:
         """Reading the text and analysing it take seconds for a long document: off the UI."""
         try:
-            with self.workspace.store() as store:
-                text = store.version_text(self.version.id)
-            result = self.workspace.analyzer.analyze_text(text, f"version {self.version.id}", "md")
+            text, result = self.background.read_version(self.version.id)
         except Exception as error:
             message = user_error(error)
             if message is None:
@@ -146,7 +144,6 @@ class ReadingScreen(BackScreen):
         )
         loaded = Loaded(
             text=text,
-            paragraphs=chunks(paragraphs(text)),
             findings=[finding for _, finding in ordered],
             positions={id(finding): position for position, finding in ordered},
             analysed=result.document.analysed,
@@ -162,7 +159,7 @@ class ReadingScreen(BackScreen):
         """The decisions made on this version or carried to it (this analyses the version and
         the one before it: off the UI)."""
         try:
-            found = self.workspace.decisions(self.service, self.document, self.version.id)
+            found = self.background.decisions(self.service, self.document, self.version.id)
         except Exception as error:
             message = user_error(error)
             if message is None:
@@ -189,11 +186,9 @@ class ReadingScreen(BackScreen):
 
     def _relabel(self) -> None:
         """Rewrite the panel's entries in place (the cursor stays where it is)."""
-        options = self.query_one("#findings", OptionList)
-        if options.option_count != len(self.shown):
-            return
-        for i, finding in enumerate(self.shown):
-            options.replace_option_prompt_at_index(i, self._entry(finding))
+        panel = self.query_one("#findings", FindingsList)
+        if len(panel.entries) == len(self.shown):
+            panel.relabel([self._entry(finding) for finding in self.shown])
 
     def _failed(self, message: str) -> None:
         show_failure(self, "#reading-body", "#reading-status", message)
@@ -202,17 +197,22 @@ class ReadingScreen(BackScreen):
         if not self.is_attached:
             return
         self.loaded = loaded
-        self.ends = [para.end for para in loaded.paragraphs]
-        self.blocks = [
-            Static(Text(loaded.text[para.start : para.end]), classes="para")
-            for para in loaded.paragraphs
-        ]
-        if not self.blocks:
-            self.blocks = [Static(Text("This version is empty."), classes="para")]
-        await self.query_one("#reading", VerticalScroll).mount_all(self.blocks)
+        self.query_one("#reading", DocumentView).show(loaded.text or "This version is empty.")
         self.query_one("#reading-body").loading = False
         self._refilter()
-        self.query_one("#findings", OptionList).focus()
+        self.query_one("#findings", FindingsList).focus()
+        if self.at is not None:
+            self.call_after_refresh(self._open_at, self.at)
+
+    def _open_at(self, offset: int) -> None:
+        """Select the first finding covering ``offset``, or just scroll there."""
+        covering = [f for f in self.shown if f.start <= offset < f.end]
+        if covering:
+            index = self.shown.index(covering[0])
+            self.query_one("#findings", FindingsList).highlighted = index
+            self.select_finding(index)
+        else:
+            self.scroll_to_offset(offset)
 
     # --- painting ----------------------------------------------------------------------------
 
@@ -223,25 +223,8 @@ class ReadingScreen(BackScreen):
             spans.append((*self.hits[self.hit], CURRENT_MATCH))
         return spans
 
-    def _repaint(self, only: set[int] | None = None) -> None:
-        """Update the paragraphs whose paint changed: those painted before or now, or ``only``
-        those given (moving between search matches changes two paragraphs at most)."""
-        loaded = self.loaded
-        if loaded is None or not loaded.paragraphs:
-            return
-        by_paragraph: dict[int, list[Span]] = defaultdict(list)
-        for span in self._spans():
-            first = paragraph_at(self.ends, span[0])
-            last = paragraph_at(self.ends, max(span[1] - 1, span[0]))
-            for index in range(first, last + 1):
-                by_paragraph[index].append(span)
-        targets = set(by_paragraph) | self._painted if only is None else only
-        for index in sorted(targets):
-            para = loaded.paragraphs[index]
-            self.blocks[index].update(
-                paragraph_text(loaded.text, para, by_paragraph.get(index, []))
-            )
-        self._painted = set(by_paragraph)
+    def _repaint(self) -> None:
+        self.query_one("#reading", DocumentView).paint(self._spans())
 
     def _refilter(self) -> None:
         loaded = self.loaded
@@ -250,14 +233,10 @@ class ReadingScreen(BackScreen):
         self.shown = visible(loaded.findings, self.clause_filter, self.min_severity)
         if self.current is not None and self.current not in self.shown:
             self.current = None
-        options = self.query_one("#findings", OptionList)
-        options.clear_options()
-        options.add_options(
-            [Option(self._entry(finding), id=str(i)) for i, finding in enumerate(self.shown)]
+        current = self.shown.index(self.current) if self.current is not None else 0
+        self.query_one("#findings", FindingsList).show(
+            [self._entry(finding) for finding in self.shown], current
         )
-        if self.shown:
-            current = self.shown.index(self.current) if self.current is not None else 0
-            options.highlighted = current
         title = Text("Findings", style="bold")
         title.append(f" {len(self.shown)} of {len(loaded.findings)}", style="dim")
         if self.clause_filter:
@@ -291,16 +270,8 @@ class ReadingScreen(BackScreen):
     # --- moving around -------------------------------------------------------------------------
 
     def scroll_to_offset(self, offset: int) -> None:
-        """Scroll the text so the line holding ``offset`` is near the top (one line above it)."""
-        loaded = self.loaded
-        if loaded is None or not loaded.paragraphs:
-            return
-        index = paragraph_at(self.ends, offset)
-        block = self.blocks[index]
-        width = block.content_size.width
-        line = line_of(loaded.text, loaded.paragraphs[index], offset, width, self.app.console)
-        scroll = self.query_one("#reading", VerticalScroll)
-        scroll.scroll_to(y=block.virtual_region.y + max(line - 1, 0), animate=False)
+        if self.loaded is not None:
+            self.query_one("#reading", DocumentView).scroll_to_offset(offset)
 
     def select_finding(self, index: int) -> None:
         if not 0 <= index < len(self.shown):
@@ -309,9 +280,9 @@ class ReadingScreen(BackScreen):
         self._repaint()
         self.scroll_to_offset(self.current.start)
 
-    @on(OptionList.OptionSelected, "#findings")
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        self.select_finding(event.option_index)
+    @on(FindingsList.Selected, "#findings")
+    def _selected(self, event: FindingsList.Selected) -> None:
+        self.select_finding(event.index)
 
     def search(self, query: str) -> None:
         self.query_text = query
@@ -326,12 +297,8 @@ class ReadingScreen(BackScreen):
                 self.notify(f"No match for “{query}”", timeout=2)
 
     def _go_to_hit(self, index: int) -> None:
-        before = self.hit
         self.hit = index % len(self.hits)
-        changed = {paragraph_at(self.ends, self.hits[self.hit][0])}
-        if 0 <= before < len(self.hits):
-            changed.add(paragraph_at(self.ends, self.hits[before][0]))
-        self._repaint(only=None if before < 0 else changed)
+        self._repaint()
         self._status()
         self.scroll_to_offset(self.hits[self.hit][0])
 
@@ -381,7 +348,7 @@ class ReadingScreen(BackScreen):
         self.prompt_mode = None
         self.deciding = None
         self.query_one("#prompt", Input).add_class("-hidden")
-        self.query_one("#findings", OptionList).focus()
+        self.query_one("#findings", FindingsList).focus()
 
     @on(Input.Submitted, "#prompt")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -405,7 +372,7 @@ class ReadingScreen(BackScreen):
     def _ask_note(self, kind: DecisionKind) -> None:
         """Ask for an optional note on the finding under the cursor: enter saves, escape
         cancels."""
-        highlighted = self.query_one("#findings", OptionList).highlighted
+        highlighted = self.query_one("#findings", FindingsList).highlighted
         if self.loaded is None or highlighted is None or not 0 <= highlighted < len(self.shown):
             self.notify("No finding selected", timeout=1.5)
             return
@@ -428,7 +395,7 @@ class ReadingScreen(BackScreen):
     @work(thread=True, group="decide")
     def _store_decision(self, position: int, kind: DecisionKind, note: str) -> None:
         try:
-            self.workspace.decide(
+            self.background.decide(
                 self.service, self.document, self.version.id, position, kind, note
             )
         except Exception as error:

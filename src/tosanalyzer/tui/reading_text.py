@@ -1,9 +1,10 @@
-"""The reading view as Rich ``Text``: pure functions, no Textual, so they are easy to test.
+"""The reading view's text as rows and Rich ``Text``: pure functions, no Textual, so they are
+easy to test.
 
-A version's text is cut into paragraphs (runs of lines between blank lines), grouped into chunks
-of a few thousand characters (one widget each: a 100k-word document stays a few hundred widgets);
-each chunk is shown literally (appended as a plain string, never parsed as markup) with the
-findings and search matches that fall inside it painted as background colours.
+A version's text is wrapped into screen rows once per width (a row is a pair of offsets into the
+text), and only the rows in view are ever turned into ``Text``: a 100k-word document costs the
+screen what a page costs. A row is shown literally (appended as a plain string, never parsed as
+markup) with the findings and search matches that touch it painted as background colours.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from rich.console import Console
+from rich.cells import get_character_cell_size
 from rich.text import Text
 
 from tosanalyzer.models import Finding, Severity
@@ -41,56 +42,74 @@ CURRENT_MATCH = "bold black on bright_magenta"
 
 
 @dataclass(frozen=True)
-class Paragraph:
-    start: int
-    end: int
-    """Offsets in the document text, ``end`` one past the last character."""
+class Rows:
+    """The text wrapped to a width: row ``i`` shows ``text[starts[i]:ends[i]]``."""
+
+    starts: list[int]
+    ends: list[int]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def row_of(self, offset: int) -> int:
+        """The row showing ``offset`` (the row before, for a space the wrap swallowed)."""
+        return max(bisect_right(self.starts, offset) - 1, 0)
 
 
-def paragraphs(text: str) -> list[Paragraph]:
-    """Runs of non-blank lines, in reading order (blank lines only separate them)."""
-    return [
-        Paragraph(match.start(), match.end())
-        for match in re.finditer(r"[^\n]*\S[^\n]*(?:\n[^\n]*\S[^\n]*)*", text)
-    ]
+def wrap_rows(text: str, width: int) -> Rows:
+    """Each line of ``text`` wrapped at spaces to ``width`` cells (a word longer than the width
+    is cut); an empty line is an empty row. Greedy, like a terminal: fast enough to rewrap a
+    100k-word text on every resize."""
+    width = max(width, 1)
+    starts: list[int] = []
+    ends: list[int] = []
+    position = 0
+    for line in text.split("\n"):
+        start, end = position, position + len(line)
+        position = end + 1
+        while True:
+            fits = _fitting(text, start, end, width)
+            if start + fits >= end:
+                starts.append(start)
+                ends.append(end)
+                break
+            cut = text.rfind(" ", start + 1, start + fits + 1)
+            if cut > start:
+                starts.append(start)
+                ends.append(cut)
+                start = cut + 1
+            else:
+                starts.append(start)
+                ends.append(start + fits)
+                start += fits
+    return Rows(starts, ends)
 
 
-def chunks(paras: list[Paragraph], max_chars: int = 3000) -> list[Paragraph]:
-    """Consecutive paragraphs grouped while a group spans at most ``max_chars`` (a longer
-    paragraph stays whole, alone). A chunk runs from its first paragraph's start to its last
-    one's end, so the blank lines between them are kept as written."""
-    out: list[Paragraph] = []
-    for para in paras:
-        if out and para.end - out[-1].start <= max_chars:
-            out[-1] = Paragraph(out[-1].start, para.end)
-        else:
-            out.append(para)
+def _fitting(text: str, start: int, end: int, width: int) -> int:
+    """How many characters of ``text[start:end]`` fit in ``width`` cells (at least one)."""
+    piece = text[start : min(end, start + width)]
+    if piece.isascii():
+        return max(len(piece), 1) if end > start else 0
+    cells = 0
+    for count, character in enumerate(text[start:end]):
+        cells += get_character_cell_size(character)
+        if cells > width:
+            return max(count, 1)
+    return end - start
+
+
+Span = tuple[int, int, str]
+"""Document offsets and the style to paint them with."""
+
+
+def row_text(text: str, start: int, end: int, spans: list[Span]) -> Text:
+    """The row as written, with the spans that touch it painted (later spans on top)."""
+    out = Text()
+    out.append(text[start:end])
+    for span_start, span_end, style in spans:
+        if span_start < end and span_end > start:
+            out.stylize(style, max(span_start, start) - start, min(span_end, end) - start)
     return out
-
-
-def line_of(text: str, chunk: Paragraph, offset: int, width: int, console: Console) -> int:
-    """The row, counted from the chunk's first, on which ``offset`` is shown when the chunk is
-    wrapped to ``width`` cells."""
-    row = 0
-    position = chunk.start
-    for line in text[chunk.start : chunk.end].split("\n"):
-        wrapped = Text(line).wrap(console, max(width, 1))
-        if offset <= position + len(line):
-            seen = position
-            for number, part in enumerate(wrapped):
-                seen += len(part.plain)
-                if offset < seen:
-                    return row + number
-            return row + len(wrapped) - 1
-        row += len(wrapped)
-        position += len(line) + 1
-    return max(row - 1, 0)
-
-
-def paragraph_at(ends: list[int], offset: int) -> int:
-    """Index of the paragraph holding ``offset`` (the next one if it falls in a gap), given the
-    paragraphs' ``end`` offsets in order."""
-    return min(bisect_right(ends, offset), max(len(ends) - 1, 0))
 
 
 def matches(text: str, query: str) -> list[tuple[int, int]]:
@@ -98,20 +117,6 @@ def matches(text: str, query: str) -> list[tuple[int, int]]:
     if not query:
         return []
     return [(m.start(), m.end()) for m in re.finditer(re.escape(query), text, re.IGNORECASE)]
-
-
-Span = tuple[int, int, str]
-"""Document offsets and the style to paint them with."""
-
-
-def paragraph_text(text: str, para: Paragraph, spans: list[Span]) -> Text:
-    """The paragraph as written, with the spans that touch it painted (later spans on top)."""
-    out = Text()
-    out.append(text[para.start : para.end])
-    for start, end, style in spans:
-        if start < para.end and end > para.start:
-            out.stylize(style, max(start, para.start) - para.start, min(end, para.end) - para.start)
-    return out
 
 
 def finding_spans(findings: list[Finding], current: Finding | None) -> list[Span]:

@@ -14,6 +14,7 @@ from textual.worker import get_current_worker
 
 from tosanalyzer.diff import ChangeClass
 from tosanalyzer.models import VersionInfo
+from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, title_bar, user_error
 from tosanalyzer.tui.seen import PENDING, badge
 from tosanalyzer.workspace import Workspace
@@ -66,6 +67,7 @@ class TimelineScreen(BackScreen):
     def __init__(self, workspace: Workspace, service: str, document: str) -> None:
         super().__init__()
         self.workspace = workspace
+        self.background = Background(workspace)
         self.service = service
         self.document = document
         self.versions: list[VersionInfo] = []
@@ -151,12 +153,11 @@ class TimelineScreen(BackScreen):
             key = (self.service, self.document, old, new)
             if key not in cache:
                 try:
-                    diff = self.workspace.diff(self.service, self.document, str(old), str(new))
+                    cache[key] = self.background.change_class(self.service, self.document, old, new)
                 except Exception as error:
                     if user_error(error) is None:
                         raise
                     continue
-                cache[key] = diff.clauses.change_class
             self.app.call_from_thread(self._set_badge, new, cache[key])
 
     def _set_badge(self, version_id: int, change_class: ChangeClass) -> None:

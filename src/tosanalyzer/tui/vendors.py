@@ -14,6 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from tosanalyzer.models import TrackedService
+from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
 from tosanalyzer.tui.seen import SeenVersions, grade_cell, seen_path
 from tosanalyzer.workspace import Workspace
@@ -45,6 +46,7 @@ class VendorsScreen(Screen[None]):
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
+        self.background = Background(workspace)
         self.services: dict[str, TrackedService] = {}
         self.rows: dict[str, VendorRow] = {}
         self.seen: SeenVersions | None = None
@@ -108,7 +110,7 @@ class VendorsScreen(Screen[None]):
     def _grade(self, name: str) -> None:
         """Grade one vendor (latest good versions) and show its letter; runs in the worker."""
         try:
-            letter = self.workspace.assess(name).grade.letter
+            letter = self.background.assess(name).grade.letter
         except Exception as error:
             if user_error(error) is None:
                 raise
