@@ -153,6 +153,16 @@ async def test_navigation_from_vendors_to_the_diff_and_back(db: Path) -> None:
 
 
 @pytest.mark.anyio
+async def test_keys_typed_before_the_rows_arrive_are_kept(db: Path) -> None:
+    app = TosApp(Workspace(db=db))
+    async with app.run_test(size=SIZE) as pilot:
+        # at once, before the vendors and then the versions are loaded
+        await pilot.press("enter", "enter", "down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DiffScreen) and (app.screen.old, app.screen.new) == (1, 2)
+
+
+@pytest.mark.anyio
 async def test_marked_versions_and_the_default_pair(db: Path) -> None:
     app = TosApp(Workspace(db=db))
     async with app.run_test(size=SIZE) as pilot:

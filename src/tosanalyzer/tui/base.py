@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import events
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Static
@@ -21,6 +22,35 @@ class BackScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+NEVER_HELD = frozenset({"escape", "q", "question_mark", "ctrl+p", "ctrl+c", "ctrl+q"})
+
+
+class TypeAhead(Screen[None]):
+    """A screen whose rows arrive from a worker keeps the keys typed before they do, and
+    replays them when ``ready`` is called: a reviewer who knows the way (enter, down, enter)
+    does not lose keys to a loading table. Keys that leave, quit or open help are never held."""
+
+    AUTO_FOCUS = None
+    """Nothing has focus until the rows are there, so keys reach the screen."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.held: list[str] | None = []
+        """Keys typed while loading; None once ready."""
+
+    def on_key(self, event: events.Key) -> None:
+        if self.held is not None and event.key not in NEVER_HELD:
+            self.held.append(event.key)
+            event.stop()
+            event.prevent_default()
+
+    def ready(self) -> None:
+        """The rows are shown and focused: replay the keys held meanwhile."""
+        held, self.held = self.held or [], None
+        for key in held:
+            self.app.simulate_key(key)
 
 
 def title_bar(*parts: str, id: str = "title") -> Static:

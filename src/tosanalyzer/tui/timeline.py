@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from tosanalyzer.diff import ChangeClass
 from tosanalyzer.models import VersionInfo
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, TypeAhead, title_bar, user_error
 from tosanalyzer.tui.seen import PENDING, badge
 from tosanalyzer.workspace import Workspace
 
@@ -49,7 +49,7 @@ def badge_pairs(versions: list[VersionInfo]) -> dict[int, Pair | None]:
     return pairs
 
 
-class TimelineScreen(BackScreen):
+class TimelineScreen(TypeAhead, BackScreen):
     """Versions newest first. Enter: the version under the cursor against the one before it;
     space marks up to two versions, `d` compares the marked pair (the last two if none); `r` reads
     the version under the cursor with its findings.
@@ -106,7 +106,7 @@ class TimelineScreen(BackScreen):
             message = user_error(error)
             if message is None:
                 raise
-            self.app.call_from_thread(self._status, message, "red")
+            self.app.call_from_thread(self._failed, message)
             return
         wanted = self.app.call_from_thread(self._show, history.versions)
         self.first_screenful = set(wanted)
@@ -166,6 +166,10 @@ class TimelineScreen(BackScreen):
         table: DataTable[Text] = self.query_one("#timeline", DataTable)
         table.update_cell(str(version_id), "change", badge(change_class), update_width=True)
 
+    def _failed(self, message: str) -> None:
+        self._status(message, "red")
+        self.ready()
+
     def _status(self, message: str, style: str = "dim") -> None:
         if not self.is_attached:
             return  # the reviewer left the screen meanwhile
@@ -200,6 +204,7 @@ class TimelineScreen(BackScreen):
             "space: mark two · d: diff the marked pair (default: the last two) · r: read"
         )
         table.focus()
+        self.ready()
         return self._visible_pairs()
 
     def _under_cursor(self) -> VersionInfo | None:

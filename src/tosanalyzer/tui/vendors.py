@@ -9,13 +9,12 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from tosanalyzer.models import TrackedService
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, TypeAhead, show_failure, title_bar, user_error
 from tosanalyzer.tui.seen import SeenVersions, grade_cell, seen_path
 from tosanalyzer.workspace import Workspace
 
@@ -32,7 +31,7 @@ class VendorRow:
     unread: int
 
 
-class VendorsScreen(Screen[None]):
+class VendorsScreen(TypeAhead):
     """Every tracked service: its grade, documents, versions, last change and unread versions.
 
     One background worker lists the services, then grades them one by one (each cell shows "…"
@@ -125,6 +124,7 @@ class VendorsScreen(Screen[None]):
 
     def _failed(self, message: str) -> None:
         show_failure(self, "#vendors", "#status", message)
+        self.ready()
 
     def _show(self, rows: list[VendorRow]) -> None:
         if not self.is_attached:
@@ -153,6 +153,7 @@ class VendorsScreen(Screen[None]):
         )
         self.query_one("#status", Static).update(Text(status, style="dim"))
         table.focus()
+        self.ready()
 
     @on(DataTable.RowSelected, "#vendors")
     def _open(self, event: DataTable.RowSelected) -> None:
