@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
@@ -26,11 +27,6 @@ from tosanalyzer.tui.vendors import VendorScreen, VendorsScreen
 from tosanalyzer.workspace import Workspace
 
 SIZE = (100, 30)
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 CAP_100 = (
@@ -57,11 +53,6 @@ def db(tmp_path: Path) -> Path:
         store.ensure_document("[b]Bracket[/b] Corp", "Privacy Policy")
         store.add_version("[b]Bracket[/b] Corp", "Privacy Policy", CAP_100, "2026-03-01T09:00:00Z")
     return path
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 async def open_timeline(pilot: Pilot[None]) -> TimelineScreen:

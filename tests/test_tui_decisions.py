@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
@@ -25,11 +26,6 @@ NOTE = "accepted by legal [bold]2024[/] - see ticket #12"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def demo(tmp_path: Path) -> tuple[Path, str, list[VersionInfo]]:
     """The demo vendor in a store of its own: 5 versions of its Terms of Service."""
     db = tmp_path / "demo.db"
@@ -37,13 +33,6 @@ def demo(tmp_path: Path) -> tuple[Path, str, list[VersionInfo]]:
     service = workspace.load_demo()
     (terms,) = workspace.history(service, DOC)
     return db, service, terms.versions
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for the workers, and for those they start (a decision reloads the decisions)."""
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 async def read(pilot: Pilot[None], service: str, version: VersionInfo) -> ReadingScreen:

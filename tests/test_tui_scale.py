@@ -26,11 +26,6 @@ SECTION = (
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def big_db(tmp_path: Path) -> Path:
     path = tmp_path / "big.db"
     long_text = "# Terms\n\n" + "".join(SECTION.format(n=n) for n in range(1, 1900))

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pilot_helpers import settle
 from rich.text import Text
-from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from tosanalyzer.models import VersionInfo
@@ -23,27 +23,12 @@ EMPTY = "Nothing Yet Inc"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def demo(tmp_path: Path) -> tuple[Path, str]:
     db = tmp_path / "store.db"
     name = Workspace(db=db).load_demo()
     with Store.open(db) as store:
         store.ensure_document(EMPTY, "Terms of Service")  # tracked, never recorded
     return db, name
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Wait for every worker, including those started by other workers."""
-    for _ in range(50):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        if not any(worker.is_running for worker in pilot.app.workers):
-            return
-    raise AssertionError("workers kept running")
 
 
 def cell(table: DataTable[Text], row: str, column: str) -> str:

@@ -27,14 +27,6 @@ class FindingsList(ScrollView, can_focus=True):
     """Up / down / page keys move the highlight; enter or a click selects the entry."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"findings-list--highlight"}
-    DEFAULT_CSS = """
-    FindingsList > .findings-list--highlight {
-        background: $block-cursor-blurred-background;
-    }
-    FindingsList:focus > .findings-list--highlight {
-        background: $block-cursor-background;
-    }
-    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up", "move(-1)", "Up", show=False),
         Binding("down", "move(1)", "Down", show=False),
