@@ -8,13 +8,13 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
 from typer.testing import CliRunner
 
-from tosanalyzer import diff, export
+from tosanalyzer import export
 from tosanalyzer.cli import app
 from tosanalyzer.store import Store
 from tosanalyzer.workspace import Workspace
@@ -69,11 +69,6 @@ def test_committed_schema_is_the_one_the_code_generates() -> None:
         f"{export.SCHEMA_FILE} is stale (the export model changed): regenerate it with "
         f"`{REGENERATE}`, and bump the schema version if a field was renamed or removed"
     )
-
-
-def test_change_classes_are_the_diff_stages() -> None:
-    assert get_args(export.ChangeClass) == get_args(diff.ChangeClass)
-    assert get_args(export.ClauseChangeKind) == get_args(diff.ChangeKind)
 
 
 # --- the demo store, exported ---------------------------------------------------------------------

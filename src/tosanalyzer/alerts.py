@@ -8,9 +8,9 @@ a document that keeps failing is no longer being watched, which is worth saying 
 its recovery.
 
 The models here are the alert's own, and also what the JSON Lines log holds, so their field names
-are a contract. This is a stage: it imports ``models`` only. A clause diff is read through
-:class:`ClauseDiffShape` (``tosanalyzer.diff.ClauseDiff`` has that shape), as the export does.
-One digest per run and channel, never one message per document (changedetection.io's lesson).
+are a contract. It composes over the diff stage (it reads ``ClauseDiff``); the workspace runs the
+check and hands the diffs in. One digest per run and channel, never one message per document
+(changedetection.io's lesson).
 """
 
 from __future__ import annotations
@@ -20,14 +20,13 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Literal, Protocol, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from tosanalyzer.diff import ChangeClass, ClauseDiff, FindingDelta
 from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
 
-ChangeClass = Literal["material", "substantive", "cosmetic"]
-"""The diff stage's classes (``tosanalyzer.diff.ChangeClass``)."""
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 """From least to most severe."""
 
@@ -42,52 +41,6 @@ QUOTE_LIMIT = 400
 """Characters of a quote shown in a message; the store and `tosanalyzer diff` have the rest."""
 QUOTES_SHOWN = 2
 """Quotes shown per clause type gained or lost."""
-
-
-# --- what a clause diff must offer ------------------------------------------------------------
-
-
-class FindingDeltaShape(Protocol):
-    @property
-    def clause_type(self) -> str: ...
-    @property
-    def fairness(self) -> Literal["unfair", "fair"] | None: ...
-    @property
-    def section_paths(self) -> Sequence[str]: ...
-    @property
-    def quotes(self) -> Sequence[str]: ...
-
-
-class AttributeDeltaShape(Protocol):
-    @property
-    def attribute(self) -> str: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def clause_types(self) -> Sequence[str]: ...
-    @property
-    def old(self) -> str: ...
-    @property
-    def new(self) -> str: ...
-    @property
-    def summary(self) -> str: ...
-
-
-class ClauseDiffShape(Protocol):
-    """A clause diff of two versions, as far as an alert reads it."""
-
-    @property
-    def change_class(self) -> ChangeClass: ...
-    @property
-    def reasons(self) -> Sequence[str]: ...
-    @property
-    def capped_because(self) -> str | None: ...
-    @property
-    def findings_gained(self) -> Sequence[FindingDeltaShape]: ...
-    @property
-    def findings_lost(self) -> Sequence[FindingDeltaShape]: ...
-    @property
-    def attribute_deltas(self) -> Sequence[AttributeDeltaShape]: ...
 
 
 # --- alerts ----------------------------------------------------------------------------------
@@ -196,7 +149,7 @@ class AlertFilter(BaseModel):
 
 
 def change_alert(
-    diff: ClauseDiffShape,
+    diff: ClauseDiff,
     document: DocumentRef,
     versions: tuple[VersionInfo, VersionInfo],
     grades: tuple[str | None, str | None],
@@ -212,7 +165,7 @@ def change_alert(
         return max(known, key=_rank, default="info")
 
     def notes(
-        deltas: Sequence[FindingDeltaShape], change: Literal["gained", "lost"]
+        deltas: Sequence[FindingDelta], change: Literal["gained", "lost"]
     ) -> list[FindingNote]:
         return [
             FindingNote(

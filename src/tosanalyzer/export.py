@@ -8,10 +8,9 @@ repository, printed by ``tosanalyzer schema``), with field names that change onl
 schema version. Three writers share it: one JSON document, JSON Lines (one document per line, for
 streaming into other tools) and CSV (one finding per row, safe to open in a spreadsheet).
 
-This is a stage: it imports ``models`` and nothing beside it. The workspace gathers the
-judgement (``assess``), the history (the store) and the change classes (``diff``) and hands them
-in; a clause diff is taken by its shape (:class:`ClassedDiff`), so the diff stage is not
-imported and the export's field names stay ours even if the diff's internal models change.
+It composes over the diff stage: the workspace gathers the judgement (``assess``), the history
+(the store) and the clause diffs and hands them in; the export copies what it publishes into
+models of its own, so its field names stay ours even if the diff's internal models change.
 """
 
 from __future__ import annotations
@@ -21,12 +20,13 @@ import json
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal, NamedTuple, Protocol, TextIO
+from typing import Any, Literal, NamedTuple, TextIO
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
+from tosanalyzer.diff import ChangeClass, ClauseDiff
 from tosanalyzer.models import (
     Assessment,
     Finding,
@@ -50,48 +50,6 @@ DEFAULT_HISTORY_PAIRS = 10
 """Consecutive version pairs classed per document: each pair is a clause diff over two analyses."""
 
 ExportFormat = Literal["json", "jsonl", "csv"]
-ChangeClass = Literal["material", "substantive", "cosmetic"]
-"""The diff stage's classes (``tosanalyzer.diff.ChangeClass``; a test keeps the two equal)."""
-ClauseChangeKind = Literal["added", "removed", "modified", "moved"]
-
-
-# --- what a clause diff must offer (``tosanalyzer.diff.ClauseDiff`` has this shape) ------------
-
-
-class FindingDeltaShape(Protocol):
-    @property
-    def clause_type(self) -> str: ...
-    @property
-    def fairness(self) -> Literal["unfair", "fair"] | None: ...
-    @property
-    def change(self) -> Literal["gained", "lost"]: ...
-
-
-class AttributeDeltaShape(Protocol):
-    @property
-    def attribute(self) -> str: ...
-    @property
-    def old(self) -> str: ...
-    @property
-    def new(self) -> str: ...
-
-
-class ClassedDiff(Protocol):
-    """A clause diff of two versions, as far as the export reads it."""
-
-    @property
-    def change_class(self) -> ChangeClass: ...
-    @property
-    def reasons(self) -> Sequence[str]: ...
-    @property
-    def capped_because(self) -> str | None: ...
-    @property
-    def findings_gained(self) -> Sequence[FindingDeltaShape]: ...
-    @property
-    def findings_lost(self) -> Sequence[FindingDeltaShape]: ...
-    @property
-    def attribute_deltas(self) -> Sequence[AttributeDeltaShape]: ...
-    def count(self, kind: ClauseChangeKind) -> int: ...
 
 
 # --- the export model (the published contract) -------------------------------------------------
@@ -220,7 +178,7 @@ class Export(BaseModel):
 def version_change(
     old: VersionInfo,
     new: VersionInfo,
-    diff: ClassedDiff,
+    diff: ClauseDiff,
     grade_before: str | None,
     grade_after: str | None,
 ) -> VersionChange:
