@@ -55,6 +55,12 @@ PatternsOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+HomeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--home", help="Home jurisdiction, ISO 3166 (JP, US-CA); default: the settings file."
+    ),
+]
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -450,13 +456,7 @@ def report_command(
     ] = "markdown",
     json_output: JsonOption = False,
     lang: Annotated[str, typer.Option("--lang", help="Labels and titles: en or ja.")] = "en",
-    home: Annotated[
-        str | None,
-        typer.Option(
-            "--home",
-            help="Home jurisdiction, ISO 3166 (JP, US-CA); default: the settings file.",
-        ),
-    ] = None,
+    home: HomeOption = None,
     patterns: PatternsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -504,13 +504,7 @@ def export_command(
     bom: Annotated[
         bool, typer.Option("--bom", help="CSV only: start with a UTF-8 byte order mark (Excel).")
     ] = False,
-    home: Annotated[
-        str | None,
-        typer.Option(
-            "--home",
-            help="Home jurisdiction, ISO 3166 (JP, US-CA); default: the settings file.",
-        ),
-    ] = None,
+    home: HomeOption = None,
     patterns: PatternsOption = None,
     db: DbOption = None,
 ) -> None:
