@@ -2,4 +2,5 @@
 
 from tosanalyzer.cli import main
 
-main()
+if __name__ == "__main__":  # the TUI's helper processes import this module again ("spawn")
+    main()
