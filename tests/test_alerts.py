@@ -173,7 +173,10 @@ def test_a_material_change_reaches_every_channel_once(
         assert "Any dispute will be resolved by binding arbitration." in text
         assert "liability cap: $100 → $50" in text
         assert f"--from {alert.old.id} --to {alert.new.id} --db {db.resolve()}" in text
-        assert f"tosanalyzer tui --db {db.resolve()} → Acme Cloud → Terms of Service" in text
+        assert (
+            f"tosanalyzer tui --db {db.resolve()} --open acme-cloud"
+            f" --document terms-of-service --compare {alert.old.id} {alert.new.id}"
+        ) in text
     html = mail.get_body(preferencelist=("html",))
     assert html is not None and "<blockquote>" in html.get_content()
 

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
 from tosanalyzer.store import Store
-from tosanalyzer.tui.app import TosApp
+from tosanalyzer.tui.app import OpenAt, TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen
 from tosanalyzer.tui.document_view import DocumentView
 from tosanalyzer.tui.findings_list import FindingsList
@@ -151,6 +151,24 @@ async def test_keys_typed_before_the_rows_arrive_are_kept(db: Path) -> None:
         await pilot.press("enter", "enter", "down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, DiffScreen) and (app.screen.old, app.screen.new) == (1, 2)
+
+
+@pytest.mark.anyio
+async def test_opening_straight_at_a_diff_as_an_alert_says(db: Path) -> None:
+    workspace = Workspace(db=db)
+    acme = next(s for s in workspace.tracked() if s.name == "Acme")
+    app = TosApp(workspace, OpenAt(acme, "Terms of Service", (1, 2)))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        diff = app.screen
+        assert isinstance(diff, DiffScreen) and (diff.old, diff.new) == (1, 2)
+        assert diff.rendered is not None and "MATERIAL" in panel(diff)
+        await pilot.press("escape")
+        assert isinstance(app.screen, TimelineScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, VendorScreen) and app.screen.service.name == "Acme"
+        await pilot.press("escape")
+        assert isinstance(app.screen, VendorsScreen)
 
 
 @pytest.mark.anyio

@@ -106,7 +106,7 @@ class ChangeAlert(BaseModel):
     findings_lost: list[FindingNote]
     attributes: list[AttributeNote]
     diff_command: str = Field(description="The `tosanalyzer diff …` command showing the change.")
-    tui: str = Field(description="Where to find the change in `tosanalyzer tui`.")
+    tui: str = Field(description="The `tosanalyzer tui …` command that opens at this diff.")
 
 
 class FailingAlert(BaseModel):
@@ -214,8 +214,8 @@ def change_alert(
             f" --from {old.id} --to {new.id}{store}"
         ),
         tui=(
-            f"tosanalyzer tui{store} → {document.service} → {document.document} →"
-            f" version {new.id}, enter"
+            f"tosanalyzer tui{store} --open {document.service_slug}"
+            f" --document {document.document_slug} --compare {old.id} {new.id}"
         ),
     )
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
     from tosanalyzer.report import Lang, ReportFormat
     from tosanalyzer.tracker import DocumentFetch
+    from tosanalyzer.tui.app import OpenAt
     from tosanalyzer.workspace import CheckOptions, DocumentDiff, Workspace
 
 app = typer.Typer(
@@ -862,15 +863,44 @@ def demo_command(
 
 
 @app.command("tui")
-def tui_command(db: DbOption = None) -> None:
-    """Open the reviewer's terminal UI over the store."""
+def tui_command(
+    db: DbOption = None,
+    open_service: Annotated[
+        str | None,
+        typer.Option("--open", help="Open at this service (name or slug): its documents."),
+    ] = None,
+    document: Annotated[
+        str | None,
+        typer.Option("--document", help="With --open: open at this document's timeline."),
+    ] = None,
+    compare: Annotated[
+        tuple[int, int] | None,
+        typer.Option(
+            "--compare", help="With --document: open at the diff of these two version ids."
+        ),
+    ] = None,
+) -> None:
+    """Open the reviewer's terminal UI over the store (or straight at a vendor, a document or a
+    diff, as an alert says)."""
+    from tosanalyzer.tui.app import OpenAt
+
+    if document is not None and open_service is None:
+        _fail("--document needs --open SERVICE")
+    if compare is not None and document is None:
+        _fail("--compare needs --open SERVICE --document DOCUMENT")
+    open_at = None
     with _workspace(db=db) as ws:
-        ws.tracked()  # fail here, with one line, if the store cannot be opened
-    _run_tui(db)
+        tracked = ws.tracked()  # fail here, with one line, if the store cannot be opened
+        if open_service is not None:
+            [history, *_] = ws.history(open_service, document)
+            service = next(s for s in tracked if s.name == history.service)
+            found = history.document if document is not None else None
+            open_at = OpenAt(service, found, compare)
+    _run_tui(db, open_at)
 
 
-def _run_tui(db: Path | None) -> None:
+def _run_tui(db: Path | None, open_at: OpenAt | None = None) -> None:
     from tosanalyzer.tui.app import TosApp
     from tosanalyzer.workspace import Workspace
 
-    TosApp(Workspace(db=db)).run()
+    TosApp(Workspace(db=db), open_at).run()
