@@ -26,13 +26,14 @@ from receivers import JsonReceiver, SmtpReceiver, free_port
 from typer.testing import CliRunner
 
 from tosanalyzer.alerts import ChangeAlert, FailingAlert, RecoveredAlert, RunDigest
+from tosanalyzer.checker import CheckOptions
 from tosanalyzer.cli import app
 from tosanalyzer.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.notify import ChannelError, DeliveryPolicy, channel, redact
 from tosanalyzer.schedule import IntervalError, Stop, parse_interval, run_every
 from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.store import StoreError
-from tosanalyzer.workspace import CheckOptions, Workspace
+from tosanalyzer.workspace import Workspace
 
 FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))
 QUICK = DeliveryPolicy(attempts=3, backoff=0.01, timeout=5)

@@ -20,12 +20,13 @@ from rich.markup import escape
 
 if TYPE_CHECKING:
     from tosanalyzer.alerts import RunDigest
+    from tosanalyzer.checker import CheckOptions
     from tosanalyzer.export import Export, ExportFormat
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
     from tosanalyzer.report import Lang, ReportFormat
     from tosanalyzer.tracker import DocumentFetch
     from tosanalyzer.tui.app import OpenAt
-    from tosanalyzer.workspace import CheckOptions, DocumentDiff, Workspace
+    from tosanalyzer.workspace import DocumentDiff, Workspace
 
 app = typer.Typer(
     help="Read vendors' Terms of Service with evidence: tag risky clauses and quote them.",
@@ -674,8 +675,8 @@ def _check_options(
 ) -> CheckOptions:
     from typing import get_args
 
+    from tosanalyzer.checker import CheckOptions
     from tosanalyzer.models import Severity
-    from tosanalyzer.workspace import CheckOptions
 
     levels = get_args(Severity)
     if min_severity is not None and min_severity not in levels:
