@@ -457,6 +457,18 @@ async def test_reading_view_lists_findings_and_scrolls_to_one(long_db: Path) -> 
 
 
 @pytest.mark.anyio
+async def test_a_click_on_a_finding_selects_it(long_db: Path) -> None:
+    app = TosApp(Workspace(db=long_db))
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_reading(pilot)
+        panel = screen.query_one("#findings", FindingsList)
+        await pilot.click("#findings", offset=(3, panel.top_of(2) + 1))
+        await pilot.pause()
+        assert panel.highlighted == 2 and screen.current is screen.shown[2]
+        assert line_visible(screen, screen.shown[2].start)
+
+
+@pytest.mark.anyio
 async def test_reading_view_filters_by_clause_type_and_severity(long_db: Path) -> None:
     app = TosApp(Workspace(db=long_db))
     async with app.run_test(size=SIZE) as pilot:

@@ -102,6 +102,10 @@ class FindingsList(ScrollView, can_focus=True):
             self._rows[index] = rows
         return rows
 
+    def top_of(self, index: int) -> int:
+        """The row where entry ``index`` starts."""
+        return self._tops[index]
+
     def entry_at(self, row: int) -> int | None:
         index = bisect_right(self._tops, row) - 1
         return index if 0 <= index < len(self.entries) else None
