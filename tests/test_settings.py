@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from tosanalyzer.settings import SettingsError, config_path, home_jurisdiction, load_settings
+from tosanalyzer.models import iso_jurisdiction
+from tosanalyzer.settings import SettingsError, config_path, load_settings
 
 
 def test_a_missing_file_means_defaults(tmp_path: Path) -> None:
@@ -18,7 +19,7 @@ def test_home_is_normalised(tmp_path: Path, given: str, expected: str) -> None:
     path = tmp_path / "config.toml"
     path.write_text(f'home = "{given}"\n', encoding="utf-8")
     assert load_settings(path).home == expected
-    assert home_jurisdiction(given) == expected
+    assert iso_jurisdiction(given) == expected
 
 
 @pytest.mark.parametrize(

@@ -43,6 +43,7 @@ from tosanalyzer.models import (
     Period,
     PlaceFact,
     Strict,
+    iso_jurisdiction,
 )
 
 DEFAULT_CHECKLIST = Path("checklists") / "vendor-safety.yaml"
@@ -311,14 +312,10 @@ def is_foreign(place: str, home: str) -> bool:
 
 def normalise_home(home: str) -> str:
     """'jp' → 'JP', 'us-ca' → 'US-CA'; anything that is not an ISO 3166 code is an error."""
-    code = home.strip().upper()
-    known = _subdivision(code) if "-" in code else pycountry.countries.get(alpha_2=code)
-    if known is None:
-        raise HomeJurisdictionError(
-            f"home jurisdiction '{home}' is not an ISO 3166 country or subdivision code"
-            " (e.g. JP, DE, US-CA)"
-        )
-    return code
+    try:
+        return iso_jurisdiction(home)
+    except ValueError as error:
+        raise HomeJurisdictionError(f"home jurisdiction {error}") from None
 
 
 def _pick(codes: frozenset[str], context: set[str], us_state_cue: bool) -> str | None:

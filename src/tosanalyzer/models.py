@@ -28,6 +28,24 @@ AttributeName = Literal["money", "period", "notice_days", "governing_law", "venu
 DocumentFormat = Literal["txt", "md", "html"]
 ClauseKind = Literal["heading", "sentence", "list_item"]
 
+def iso_jurisdiction(code: str) -> str:
+    """"jp" → "JP", "us-ca" → "US-CA"; a ValueError for anything that is not an ISO 3166 country
+    or subdivision code. One rule for the home jurisdiction, from ``--home`` or the settings."""
+    import pycountry  # only the commands that judge jurisdictions pay for its tables
+
+    normalised = code.strip().upper()
+    if "-" in normalised:
+        known = pycountry.subdivisions.get(code=normalised)  # type: ignore[no-untyped-call]
+    else:
+        known = pycountry.countries.get(alpha_2=normalised)
+    if known is None:
+        raise ValueError(
+            f"'{code.strip()}' is not an ISO 3166 country (JP, DE) or subdivision (US-CA, GB-SCT)"
+            " code"
+        )
+    return normalised
+
+
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _RULE_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 

@@ -11,15 +11,13 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from functools import cache
 from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-import pycountry
 from pydantic import AfterValidator, Field, ValidationError, field_validator
 
-from tosanalyzer.models import Severity, Strict
+from tosanalyzer.models import Severity, Strict, iso_jurisdiction
 
 CONFIG_ENV = "TOSANALYZER_CONFIG"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://\S+$")
@@ -59,27 +57,7 @@ class Settings(Strict):
     @field_validator("home")
     @classmethod
     def _known_jurisdiction(cls, value: str | None) -> str | None:
-        return None if value is None else home_jurisdiction(value)
-
-
-def home_jurisdiction(code: str) -> str:
-    """Check and normalise a jurisdiction code: "us-ca" → "US-CA"; unknown codes are refused."""
-    normalised = code.strip().upper()
-    known = (
-        normalised in _subdivision_codes()
-        if "-" in normalised
-        else pycountry.countries.get(alpha_2=normalised) is not None
-    )
-    if not known:
-        raise ValueError(
-            f"'{code}' is not an ISO 3166 country (JP, DE) or subdivision (US-CA, GB-SCT) code"
-        )
-    return normalised
-
-
-@cache
-def _subdivision_codes() -> frozenset[str]:
-    return frozenset(subdivision.code for subdivision in pycountry.subdivisions)
+        return None if value is None else iso_jurisdiction(value)
 
 
 def config_path() -> Path:
