@@ -17,17 +17,15 @@ from tosanalyzer.assess import (
     DEFAULT_CHECKLIST,
     Assessment,
     ChecklistFileError,
-    HomeJurisdictionError,
     ItemResult,
     ItemStatus,
     VendorDocument,
     assess,
     grade,
-    is_foreign,
     load_checklist,
-    locate,
 )
 from tosanalyzer.models import LocalizedText
+from tosanalyzer.places import HomeJurisdictionError, is_foreign, locate
 from tosanalyzer.resources import patterns_dir
 from tosanalyzer.workspace import Workspace
 

@@ -25,11 +25,9 @@ from tosanalyzer.assess import (
     DEFAULT_CHECKLIST,
     Checklist,
     ChecklistFileError,
-    HomeJurisdictionError,
     VendorDocument,
     assess,
     load_checklist,
-    normalise_home,
 )
 from tosanalyzer.checker import CheckOptions, CheckRun, Compared
 from tosanalyzer.decisions import CarriedDecision, carry_decisions, finding_key
@@ -94,6 +92,7 @@ from tosanalyzer.notify import (
     ChannelError,
     channel,
 )
+from tosanalyzer.places import HomeJurisdictionError, normalise_home
 from tosanalyzer.report import Lang, MaterialChange, ReportFormat, render
 from tosanalyzer.resources import corpora_dir, patterns_dir
 from tosanalyzer.settings import Settings, SettingsError, config_path, load_settings
