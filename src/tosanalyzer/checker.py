@@ -68,6 +68,8 @@ class Compared(BaseModel):
     grades: tuple[str | None, str | None]
     """Each version graded on its own."""
     library: PatternLibrary
+    """The pattern library that judged them (loading it loads spaCy: a check that finds
+    nothing new never pays for it)."""
 
 
 class CheckOptions(BaseModel):

@@ -42,6 +42,7 @@ from tosanalyzer.declarations import (
 )
 from tosanalyzer.diff import (
     DEFAULT_CONTEXT,
+    ChangeClass,
     ClauseDiff,
     DiffError,
     TextDiff,
@@ -380,6 +381,25 @@ class Workspace:
         Both texts are analysed now, with the current pattern library, so a rule change never
         reads as a change of the terms.
         """
+        name, found, before, after = self._pair(service, document, old, new)
+        return DocumentDiff(
+            service=name,
+            document=found,
+            old=before[0],
+            new=after[0],
+            text=diff_text(before[1], after[1], context=context),
+            clauses=self._clause_diff(before, after),
+        )
+
+    def change_class(self, service: str, document: str, old: str, new: str) -> ChangeClass:
+        """The class of a pair alone (a timeline's badge): no text diff to compute."""
+        _, _, before, after = self._pair(service, document, old, new)
+        return self._clause_diff(before, after).change_class
+
+    def _pair(
+        self, service: str, document: str, old: str | None, new: str | None
+    ) -> tuple[str, str, tuple[VersionInfo, str], tuple[VersionInfo, str]]:
+        """Service and document names, and the two versions with their texts."""
         with self.store() as store:
             name = self._service(store, service).name
             found = store.find_document(name, document)
@@ -391,14 +411,7 @@ class Workspace:
             before = _pick_version(versions, old) if old else versions[-2]
             after = _pick_version(versions, new) if new else versions[-1]
             texts = (store.version_text(before.id), store.version_text(after.id))
-        return DocumentDiff(
-            service=name,
-            document=found.name,
-            old=before,
-            new=after,
-            text=diff_text(*texts, context=context),
-            clauses=self._clause_diff((before, texts[0]), (after, texts[1])),
-        )
+        return name, found.name, (before, texts[0]), (after, texts[1])
 
     def latest_material_change(self, service: str, look_back: int = 10) -> MaterialChange | None:
         """The newest material change among the last ``look_back`` version pairs of any document

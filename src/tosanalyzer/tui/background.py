@@ -75,10 +75,13 @@ def _read_version(workspace: Workspace, version_id: int) -> tuple[str, AnalysisR
     return text, result.model_copy(update={"clauses": []})  # unpickling costs the app's time
 
 
-def _change_class(
+def _diff_view(
     workspace: Workspace, service: str, document: str, old: int, new: int
-) -> ChangeClass:
-    return workspace.diff(service, document, str(old), str(new)).clauses.change_class
+) -> tuple[DocumentDiff, Assessment, str]:
+    diff = workspace.diff(service, document, str(old), str(new))
+    with workspace.store() as store:
+        text = store.version_text(new)
+    return diff, workspace.assess_version(service, document, new), text
 
 
 class Background:
@@ -105,16 +108,17 @@ class Background:
         return self._run(_read_version, version_id)
 
     def change_class(self, service: str, document: str, old: int, new: int) -> ChangeClass:
-        return self._run(_change_class, service, document, old, new)
+        return self._run(Workspace.change_class, service, document, str(old), str(new))
 
-    def diff(self, service: str, document: str, old: int, new: int) -> DocumentDiff:
-        return self._run(Workspace.diff, service, document, str(old), str(new))
+    def diff_view(
+        self, service: str, document: str, old: int, new: int
+    ) -> tuple[DocumentDiff, Assessment, str]:
+        """What the diff screen shows, in one call: the diff, the newer version's checklist
+        and its text."""
+        return self._run(_diff_view, service, document, old, new)
 
     def assess(self, service: str) -> Assessment:
         return self._run(Workspace.assess, service)
-
-    def assess_version(self, service: str, document: str, version_id: int) -> Assessment:
-        return self._run(Workspace.assess_version, service, document, version_id)
 
     def decisions(self, service: str, document: str, version_id: int) -> list[CarriedDecision]:
         return self._run(Workspace.decisions, service, document, version_id)

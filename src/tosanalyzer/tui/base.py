@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, TypeVar
 
 from rich.text import Text
 from textual import events
@@ -11,6 +12,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tosanalyzer.workspace import USER_ERRORS
+
+T = TypeVar("T")
 
 
 class BackScreen(Screen[None]):
@@ -62,6 +65,21 @@ def title_bar(*parts: str, id: str = "title") -> Static:
 def user_error(error: BaseException) -> str | None:
     """The one-line message of an error the user caused, None for a bug."""
     return str(error) if isinstance(error, USER_ERRORS) else None
+
+
+def attempt(
+    screen: Screen[None], work: Callable[[], T], failed: Callable[[str], object]
+) -> T | None:
+    """``work()`` in a worker thread. An error the user caused is handed, as one line, to
+    ``failed`` on the UI thread, and gives None; a bug is raised (the app shows its traceback)."""
+    try:
+        return work()
+    except Exception as error:
+        message = user_error(error)
+        if message is None:
+            raise
+        screen.app.call_from_thread(failed, message)
+        return None
 
 
 def show_failure(screen: Screen[None], body: str, status: str, message: str) -> None:

@@ -66,10 +66,3 @@ def checklist_entries(assessment: Assessment) -> list[Entry]:
         if item.status == "raised" and not item.evidence:
             entries.append(Entry(Text("  " + item.explanation.en, style="dim")))
     return entries
-
-
-def quote_offset(text: str, quote: str) -> int | None:
-    """Where ``quote`` starts in ``text``: quotes are verbatim from the analysed text, so it is
-    found unless the text changed underneath."""
-    offset = text.find(quote)
-    return offset if offset >= 0 else None

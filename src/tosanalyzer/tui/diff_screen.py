@@ -19,8 +19,8 @@ from textual.worker import get_current_worker
 
 from tosanalyzer.models import Evidence
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
-from tosanalyzer.tui.checklist_entries import Entry, checklist_entries, quote_offset
+from tosanalyzer.tui.base import BackScreen, attempt, show_failure, title_bar
+from tosanalyzer.tui.checklist_entries import Entry, checklist_entries
 from tosanalyzer.tui.render import (
     Block,
     Row,
@@ -122,17 +122,14 @@ class DiffScreen(BackScreen):
     @work(thread=True, exclusive=True, group="diff")
     def compute(self) -> None:
         """Diff and analysis of both versions take seconds: never on the UI thread."""
-        try:
-            diff = self.background.diff(self.service, self.document, self.old, self.new)
-            judged = self.background.assess_version(self.service, self.document, self.new)
-            with self.workspace.store() as store:
-                new_text = store.version_text(self.new)
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._failed, message)
+        got = attempt(
+            self,
+            lambda: self.background.diff_view(self.service, self.document, self.old, self.new),
+            self._failed,
+        )
+        if got is None:
             return
+        diff, judged, new_text = got
         rendered = render(diff, checklist_entries(judged), new_text)
         if get_current_worker().is_cancelled:
             return  # the reviewer left the screen meanwhile
@@ -247,8 +244,8 @@ class DiffScreen(BackScreen):
         rendered = self.rendered
         if rendered is None:
             return
-        offset = quote_offset(rendered.new_text, evidence.quote)
-        if offset is None:
+        offset = rendered.new_text.find(evidence.quote)  # quotes are verbatim from this text
+        if offset < 0:
             self.notify("That quote is no longer in the text.", severity="warning")
             return
         line = rendered.new_text.count("\n", 0, offset) + 1

@@ -11,7 +11,7 @@ from __future__ import annotations
 from bisect import bisect_left
 
 from rich.segment import Segment
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -71,8 +71,11 @@ class DocumentView(ScrollView, can_focus=True):
         top = round(self.scroll_offset.y)
         return top <= self.row_of(offset) < top + self.scrollable_content_region.height
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
         self._rewrap()  # a scrollbar came or went: the width changed, not the size
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
         row = round(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         if not 0 <= row < len(self.rows):

@@ -110,9 +110,12 @@ class FindingsList(ScrollView, can_focus=True):
         index = bisect_right(self._tops, row) - 1
         return index if 0 <= index < len(self.entries) else None
 
-    def render_line(self, y: int) -> Strip:
+    def render_lines(self, crop: Region) -> list[Strip]:
         if self._text_width() != self._width:
             self._layout()  # a scrollbar came or went: the width changed, not the size
+        return super().render_lines(crop)
+
+    def render_line(self, y: int) -> Strip:
         row = round(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         index = self.entry_at(row)

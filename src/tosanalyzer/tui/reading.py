@@ -20,7 +20,7 @@ from tosanalyzer.decisions import CarriedDecision
 from tosanalyzer.models import Finding, Severity, VersionInfo
 from tosanalyzer.store import DecisionKind
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, show_failure, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, attempt, show_failure, title_bar
 from tosanalyzer.tui.decision_text import finding_entry
 from tosanalyzer.tui.document_view import DocumentView
 from tosanalyzer.tui.findings_list import FindingsList
@@ -130,14 +130,10 @@ class ReadingScreen(BackScreen):
     @work(thread=True, exclusive=True, group="reading")
     def load(self) -> None:
         """Reading the text and analysing it take seconds for a long document: off the UI."""
-        try:
-            text, result = self.background.read_version(self.version.id)
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._failed, message)
+        got = attempt(self, lambda: self.background.read_version(self.version.id), self._failed)
+        if got is None:
             return
+        text, result = got
         ordered = sorted(
             enumerate(result.findings),
             key=lambda pair: (pair[1].start, pair[1].end, pair[1].clause_type),
@@ -158,13 +154,12 @@ class ReadingScreen(BackScreen):
     def load_decisions(self) -> None:
         """The decisions made on this version or carried to it (this analyses the version and
         the one before it: off the UI)."""
-        try:
-            found = self.background.decisions(self.service, self.document, self.version.id)
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self.notify, message, severity="error")
+        found = attempt(
+            self,
+            lambda: self.background.decisions(self.service, self.document, self.version.id),
+            self._error,
+        )
+        if found is None:
             return
         if get_current_worker().is_cancelled:
             return
@@ -394,17 +389,18 @@ class ReadingScreen(BackScreen):
 
     @work(thread=True, group="decide")
     def _store_decision(self, position: int, kind: DecisionKind, note: str) -> None:
-        try:
-            self.background.decide(
+        stored = attempt(
+            self,
+            lambda: self.background.decide(
                 self.service, self.document, self.version.id, position, kind, note
-            )
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self.notify, message, severity="error")
-            return
-        self.app.call_from_thread(self._decided, kind)
+            ),
+            self._error,
+        )
+        if stored is not None:
+            self.app.call_from_thread(self._decided, kind)
+
+    def _error(self, message: str) -> None:
+        self.notify(message, severity="error")
 
     def _decided(self, kind: DecisionKind) -> None:
         if not self.is_attached:

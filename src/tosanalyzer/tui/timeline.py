@@ -15,7 +15,7 @@ from textual.worker import get_current_worker
 from tosanalyzer.diff import ChangeClass
 from tosanalyzer.models import VersionInfo
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, TypeAhead, title_bar, user_error
+from tosanalyzer.tui.base import BackScreen, TypeAhead, attempt, title_bar, user_error
 from tosanalyzer.tui.seen import PENDING, badge
 from tosanalyzer.workspace import Workspace
 
@@ -100,14 +100,12 @@ class TimelineScreen(TypeAhead, BackScreen):
 
     @work(thread=True, exclusive=True, group="timeline")
     def load(self) -> None:
-        try:
-            [history] = self.workspace.history(self.service, self.document)
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._failed, message)
+        found = attempt(
+            self, lambda: self.workspace.history(self.service, self.document), self._failed
+        )
+        if found is None:
             return
+        [history] = found
         wanted = self.app.call_from_thread(self._show, history.versions)
         self.first_screenful = set(wanted)
         try:

@@ -14,7 +14,14 @@ from textual.worker import get_current_worker
 
 from tosanalyzer.models import TrackedService
 from tosanalyzer.tui.background import Background
-from tosanalyzer.tui.base import BackScreen, TypeAhead, show_failure, title_bar, user_error
+from tosanalyzer.tui.base import (
+    BackScreen,
+    TypeAhead,
+    attempt,
+    show_failure,
+    title_bar,
+    user_error,
+)
 from tosanalyzer.tui.seen import SeenVersions, grade_cell, seen_path
 from tosanalyzer.workspace import Workspace
 
@@ -73,17 +80,8 @@ class VendorsScreen(TypeAhead):
     @work(thread=True, exclusive=True, group="vendors")
     def load(self) -> None:
         worker = get_current_worker()
-        try:
-            services = self.workspace.tracked()
-            if self.seen is None:
-                with self.workspace.store() as store:
-                    self.seen = SeenVersions(seen_path(store.path))
-            rows = [self._row(service, self.seen) for service in services]
-        except Exception as error:
-            message = user_error(error)
-            if message is None:
-                raise
-            self.app.call_from_thread(self._failed, message)
+        rows = attempt(self, self._rows, self._failed)
+        if rows is None:
             return
         self.app.call_from_thread(self._show, rows)
         for row in rows:  # grades last: the list is usable meanwhile
@@ -91,6 +89,12 @@ class VendorsScreen(TypeAhead):
                 return
             if row.newest_id:
                 self._grade(row.service.name)
+
+    def _rows(self) -> list[VendorRow]:
+        if self.seen is None:
+            with self.workspace.store() as store:
+                self.seen = SeenVersions(seen_path(store.path))
+        return [self._row(service, self.seen) for service in self.workspace.tracked()]
 
     def _row(self, service: TrackedService, seen: SeenVersions) -> VendorRow:
         versions = [
