@@ -228,9 +228,7 @@ def test_claudette_counts_the_unfair_form_only_tosdr_counts_both(tmp_path: Path)
     # the fair form stands for no CLAUDETTE label: no FP on idx 0, an FN on idx 1
     assert counts(claudette.per_category["arbitration"]) == (0, 0, 1, 1)
     (miss,) = claudette.errors
-    assert miss.nearest_miss == (
-        "arbitration/binding found the fair form (arbitration/opt-out)"
-    )
+    assert miss.nearest_miss == ("arbitration/binding found the fair form (arbitration/opt-out)")
     tosdr = workspace.evaluate(
         write_jsonl(
             tmp_path / "t.jsonl",
@@ -253,6 +251,103 @@ def test_claudette_split_keeps_one_lexglue_split(workspace: Workspace, tmp_path:
     assert counts(report.per_category["unilateral_termination"]) == (0, 0, 0, 0)
     with pytest.raises(LabelledSetError, match="no rows of split 'test'"):
         workspace.evaluate(path, split="test")
+
+
+# --- leave-one-out -----------------------------------------------------------------------------
+
+
+@pytest.fixture()
+def traced_workspace(tmp_path: Path) -> Workspace:
+    """Arbitration with a rule used in two documents, and a rule, an exception and a cue
+    each of which helps in one document only."""
+    folder = tmp_path / "loo-patterns"
+    folder.mkdir()
+    data = pattern_file("arbitration", "binding", ["binding arbitration"], claudette="arbitration")
+    data["patterns"].append({"id": "must-arbitrate", "phrases": ["must arbitrate"]})
+    data["exceptions"] = [{"id": "opt-in", "phrases": ["may opt into"]}]
+    data["fair_when"] = [{"id": "opt-out", "phrases": ["you may opt out"]}]
+    data["examples"]["fair"] = ["Binding arbitration applies, but you may opt out."]
+    (folder / "arbitration.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    return Workspace(patterns=folder)
+
+
+LOO_ROWS: list[dict[str, Any]] = [
+    {
+        "doc": "alpha",
+        "idx": 0,
+        "labels": ["arbitration"],
+        "text": "Every disagreement goes to binding arbitration.",
+    },  # binding: alpha
+    {
+        "doc": "alpha",
+        "idx": 1,
+        "labels": ["arbitration"],
+        "text": "You must arbitrate every claim.",
+    },  # must-arbitrate: alpha only
+    {
+        "doc": "alpha",
+        "idx": 2,
+        "labels": [],
+        "text": "Adults may opt into binding arbitration.",
+    },  # opt-in cancels: alpha only
+    {
+        "doc": "beta",
+        "idx": 0,
+        "labels": ["arbitration"],
+        "text": "Claims are settled through binding arbitration.",
+    },  # binding: beta
+    {
+        "doc": "beta",
+        "idx": 1,
+        "labels": [],
+        "text": "Disputes go to binding arbitration, but you may opt out.",
+    },  # opt-out: beta only
+]
+
+
+def test_leave_one_out_scores_each_document_without_its_own_rules(
+    traced_workspace: Workspace, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", LOO_ROWS)
+    plain = traced_workspace.evaluate(path)
+    assert counts(plain.per_category["arbitration"]) == (3, 0, 0, 3)
+    estimate = traced_workspace.evaluate(path, leave_one_out=True)
+    assert estimate.leave_one_out and not plain.leave_one_out
+    assert [(s.rule, s.role, s.document) for s in estimate.single_document_rules] == [
+        ("arbitration/opt-in", "exception", "alpha"),
+        ("arbitration/opt-out", "fair_cue", "beta"),
+        ("arbitration/must-arbitrate", "finding", "alpha"),
+    ]  # "binding" helps in both documents and stays everywhere
+    # alpha#1 is missed without must-arbitrate, alpha#2 and beta#1 are tagged without the
+    # exception and the cue; alpha#0 and beta#0 are still found by binding.
+    assert counts(estimate.per_category["arbitration"]) == (2, 2, 1, 3)
+    assert estimate.items == 5
+
+
+def test_leave_one_out_counts_support_everywhere_but_scores_one_split(
+    traced_workspace: Workspace, tmp_path: Path
+) -> None:
+    rows = [
+        {**row, "lexglue_split": "train" if row["doc"] == "alpha" else "validation"}
+        for row in LOO_ROWS
+    ]
+    path = write_jsonl(tmp_path / "c.jsonl", rows)
+    estimate = traced_workspace.evaluate(path, split="validation", leave_one_out=True)
+    assert estimate.items == 2
+    # binding's support in alpha keeps it for beta; only beta's own cue goes
+    assert counts(estimate.per_category["arbitration"]) == (1, 1, 0, 1)
+    assert len(estimate.single_document_rules) == 3
+
+
+def test_leave_one_out_refuses_tosdr_and_errors(
+    traced_workspace: Workspace, tmp_path: Path
+) -> None:
+    claudette = write_jsonl(tmp_path / "c.jsonl", LOO_ROWS)
+    tosdr = write_jsonl(tmp_path / "t.jsonl", TOSDR_ROWS)
+    with pytest.raises(LabelledSetError, match="--leave-one-out scores CLAUDETTE files"):
+        traced_workspace.evaluate(tosdr, leave_one_out=True)
+    with pytest.raises(LabelledSetError, match="without --errors"):
+        traced_workspace.evaluate(claudette, with_errors=True, leave_one_out=True)
 
 
 # --- ToS;DR -----------------------------------------------------------------------------------
@@ -531,3 +626,17 @@ def test_eval_text_prints_false_tag_rates_for_tosdr(tmp_path: Path, patterns_dir
     proc = run_cli("eval", str(path), "--patterns", str(patterns_dir))
     assert proc.returncode == 0, proc.stderr
     assert "false_tag_rate 0.4000 (without 'last updated' rows: 0.3333)" in proc.stdout
+
+
+def test_eval_leave_one_out_text_lists_single_document_rules(
+    tmp_path: Path, traced_workspace: Workspace
+) -> None:
+    path = write_jsonl(tmp_path / "c.jsonl", LOO_ROWS)
+    folder = tmp_path / "loo-patterns"
+    proc = run_cli("eval", str(path), "--leave-one-out", "--patterns", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert "without the 3 rules that help in one document only" in proc.stdout
+    assert "arbitration/must-arbitrate · finding · alpha" in proc.stdout
+    refused = run_cli("eval", str(path), "--leave-one-out", "--errors", "--patterns", str(folder))
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("error: ")

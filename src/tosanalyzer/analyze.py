@@ -16,12 +16,14 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Literal
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from tosanalyzer import __version__
 from tosanalyzer.extract import html_to_markdown
 from tosanalyzer.models import (
     AnalysisResult,
+    Cancellation,
     Clause,
     DocumentFormat,
     DocumentMeta,
@@ -29,6 +31,8 @@ from tosanalyzer.models import (
     PatternLibrary,
     Provenance,
     SourceText,
+    Trace,
+    TracedFinding,
 )
 from tosanalyzer.nlp.attributes import extract, extract_effective_date
 from tosanalyzer.nlp.language import detect_language
@@ -43,9 +47,9 @@ ANALYSED_LANGUAGES = frozenset({"en"})
 class Analyzer:
     """One pattern library, compiled and ready to analyse any number of documents."""
 
-    def __init__(self, library: PatternLibrary) -> None:
+    def __init__(self, library: PatternLibrary, nlp: Language | None = None) -> None:
         self.library = library
-        self._nlp = build_pipeline()
+        self._nlp = nlp or build_pipeline()
         self._compiled = CompiledLibrary(library, self._nlp)
         self._last_explained: tuple[str, _Triage] | None = None
         self._rules = {
@@ -95,6 +99,23 @@ class Analyzer:
     def _findings(self, text: str, clauses: list[Clause]) -> list[Finding]:
         return self._triage(text, clauses).findings
 
+    def trace(self, text: str) -> Trace:
+        """The findings of English ``text`` with every rule and cue behind each, and what
+        exceptions cancelled."""
+        triage = self._triage(text, segment(text))
+        findings = [
+            TracedFinding(finding=finding, rules=list(rules), fair_cues=list(cues))
+            for finding, rules, cues in zip(
+                triage.findings, triage.rules, triage.cues, strict=True
+            )
+        ]
+        return Trace(findings=findings, cancellations=triage.cancellations)
+
+    def without(self, rules: set[str]) -> Analyzer:
+        """This analyzer less the rules named ``<clause type>/<rule id>``; the spaCy pipeline
+        is shared, only the matchers are compiled again."""
+        return Analyzer(self.library.without(rules), self._nlp)
+
     def explain_miss(self, text: str, start: int, end: int, clause_types: set[str]) -> str:
         """Why no finding of ``clause_types`` covers ``text[start:end]``: the rule that matched
         and what set it aside, a fair form, or the rule that came closest."""
@@ -130,8 +151,8 @@ class Analyzer:
         doc = self._nlp.make_doc(mask_markup(text))
         starts = [clause.start for clause in clauses]
         hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
-        cancelled: dict[tuple[_Scope, str], str] = {}
-        fair_cues: dict[tuple[_Scope, str], str] = {}
+        cancelled: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
+        fair_cues: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
         triage = _Triage(doc)
         for match in self._compiled.matches(doc):
             index = bisect_right(starts, match.start) - 1
@@ -150,9 +171,9 @@ class Analyzer:
                 continue
             scope = (_scope(rule.scope, clause), match.clause_type)
             if match.role == "exception":
-                cancelled.setdefault(scope, f"{match.clause_type}/{match.rule_id}")
+                cancelled[scope].append(f"{match.clause_type}/{match.rule_id}")
             elif match.role == "fair_cue":
-                fair_cues.setdefault(scope, f"{match.clause_type}/{match.rule_id}")
+                fair_cues[scope].append(f"{match.clause_type}/{match.rule_id}")
             else:
                 hits[(index, match.clause_type)].append((match, last))
         covered: dict[str, int] = {}  # clause type → last clause its previous finding quotes
@@ -162,14 +183,21 @@ class Analyzer:
                 continue
             matches = [match for match, _ in found]
             scopes = [(_scope(s, clause), clause_type) for s in ("clause", "paragraph", "section")]
-            cancel = next((cancelled[s] for s in scopes if s in cancelled), None)
-            if cancel is not None:
-                triage.suppressed += [(m, f"exception {cancel} cancelled it") for m in matches]
+            cancels = [key for s in scopes for key in cancelled.get(s, [])]
+            if cancels:
+                triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
+                span = (min(m.start for m in matches), max(m.end for m in matches))
+                triage.cancellations.append(Cancellation(
+                    clause_type=clause_type, exceptions=cancels, start=span[0], end=span[1]
+                ))
                 continue
-            cue = next((fair_cues[s] for s in scopes if s in fair_cues), None)
+            cues = [key for s in scopes for key in fair_cues.get(s, [])]
             final = _list_end(clauses, max(end for _, end in found))
             covered[clause_type] = final.index
+            cue = cues[0] if cues else None
             triage.findings.append(self._finding(text, (clause, final), clause_type, matches, cue))
+            triage.rules.append(tuple(dict.fromkeys(f"{clause_type}/{m.rule_id}" for m in matches)))
+            triage.cues.append(tuple(dict.fromkeys(cues)))
         return triage
 
     def _finding(
@@ -252,11 +280,15 @@ def _within(scope: str, clauses: list[Clause], first: int, last: int, end: int) 
 
 @dataclass
 class _Triage:
-    """Findings kept, and rule matches set aside with the reason (for explaining misses)."""
+    """Findings kept, and rule matches set aside with the reason (for explaining misses);
+    ``rules`` and ``cues`` run parallel to ``findings``."""
 
     doc: Doc
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[tuple[RuleMatch, str]] = field(default_factory=list)
+    rules: list[tuple[str, ...]] = field(default_factory=list)
+    cues: list[tuple[str, ...]] = field(default_factory=list)
+    cancellations: list[Cancellation] = field(default_factory=list)
 
 
 @lru_cache(maxsize=4)

@@ -232,11 +232,19 @@ def eval_command(
             "--split", help="CLAUDETTE only: score one LexGLUE split (train or validation)."
         ),
     ] = None,
+    leave_one_out: Annotated[
+        bool,
+        typer.Option(
+            "--leave-one-out",
+            help="CLAUDETTE only: score each document without the rules that help in it "
+            "alone — an estimate of accuracy on documents the rules were not written from.",
+        ),
+    ] = False,
     patterns: PatternsOption = None,
 ) -> None:
     """Score clause tagging against labelled sentences or quotes (precision, recall, F1)."""
     with _workspace(patterns) as ws:
-        report = ws.evaluate(labels, with_errors=errors, split=split)
+        report = ws.evaluate(labels, with_errors=errors, split=split, leave_one_out=leave_one_out)
     if json_output:
         data = report.model_dump(exclude={"errors"} if not errors else set())
         out.print_json(json.dumps(data), highlight=False)
@@ -259,6 +267,14 @@ def _print_report(report: EvalReport) -> None:
             rate = report.false_tag_rate_without_last_updated
             out.print(f" (without 'last updated' rows: {rate:.4f})", end="")
         out.print()
+    if report.leave_one_out:
+        single = report.single_document_rules
+        out.print(
+            f"leave-one-out: each document scored without the {len(single)} rules that help "
+            "in one document only (rule · role · document):"
+        )
+        for support in single:
+            out.print(f"  {support.rule} · {support.role} · {escape(support.document)}")
     for error in report.errors:
         tag = "FP" if error.kind == "false_positive" else "FN"
         fired = escape(f" [{error.pattern_id}]") if error.pattern_id else ""

@@ -196,6 +196,26 @@ class PatternLibrary(BaseModel):
                 return pattern
         raise KeyError(clause_type)
 
+    def without(self, rules: set[str]) -> PatternLibrary:
+        """This library less the rules named ``<clause type>/<rule id>`` (of any role): what
+        the library would be had those rules never been written (eval's leave-one-out)."""
+
+        def kept(pattern: ClausePattern, role: list[Rule]) -> list[Rule]:
+            return [rule for rule in role if f"{pattern.id}/{rule.id}" not in rules]
+
+        patterns = [
+            p.model_copy(
+                update={
+                    "patterns": kept(p, p.patterns),
+                    "exceptions": kept(p, p.exceptions),
+                    "fair_when": kept(p, p.fair_when),
+                }
+            )
+            for p in self.patterns
+        ]
+        version = f"{self.version}-without-{len(rules)}"
+        return self.model_copy(update={"patterns": patterns, "version": version})
+
 
 class ExampleFailure(BaseModel):
     clause_type: str
@@ -316,6 +336,31 @@ class Score(BaseModel):
     fn: int
 
 
+class TracedFinding(BaseModel):
+    """A finding with every rule behind it, not only the one that names it."""
+
+    finding: Finding
+    rules: list[str] = Field(description="Finding rules that matched in it (<type>/<rule id>).")
+    fair_cues: list[str] = Field(description="fair_when cues that acted on it.")
+
+
+class Cancellation(BaseModel):
+    """Finding-rule matches that exceptions set aside."""
+
+    clause_type: str
+    exceptions: list[str] = Field(description="Every exception in scope (<type>/<rule id>).")
+    start: int
+    end: int
+
+
+class Trace(BaseModel):
+    """An analysis with the part each rule played: what eval needs to tell which document a
+    rule's usefulness rests on."""
+
+    findings: list[TracedFinding]
+    cancellations: list[Cancellation]
+
+
 class EvalError(BaseModel):
     item: str = Field(description="Document and sentence index, or service and row number.")
     clause_type: str
@@ -328,10 +373,23 @@ class EvalError(BaseModel):
     )
 
 
+class RuleSupport(BaseModel):
+    """A rule whose every useful effect on a labelled set lies in one document."""
+
+    rule: str = Field(description="<clause type>/<rule id>")
+    role: Literal["finding", "exception", "fair_cue"]
+    document: str = Field(description="The one document it found, cancelled or excused in.")
+
+
 class EvalReport(BaseModel):
     dataset: Literal["claudette", "tosdr"]
     source: str
     split: str | None = Field(default=None, description="The LexGLUE split scored, if one.")
+    leave_one_out: bool = Field(
+        default=False,
+        description="Each document was scored without the rules supported by it alone.",
+    )
+    single_document_rules: list[RuleSupport] = Field(default_factory=list)
     items: int
     provenance: Provenance
     per_category: dict[str, Score]

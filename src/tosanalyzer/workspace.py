@@ -55,6 +55,7 @@ from tosanalyzer.evaluation import (
     Explain,
     LabelledSetError,
     dataset_kind,
+    estimate_unseen_claudette,
     evaluate_claudette,
     evaluate_tosdr,
     read_jsonl,
@@ -660,7 +661,11 @@ class Workspace:
         return run, failures
 
     def evaluate(
-        self, labels: Path, with_errors: bool = False, split: str | None = None
+        self,
+        labels: Path,
+        with_errors: bool = False,
+        split: str | None = None,
+        leave_one_out: bool = False,
     ) -> EvalReport:
         """Score tagging against a CLAUDETTE or ToS;DR labelled JSONL file.
 
@@ -673,7 +678,25 @@ class Workspace:
         def analyze(text: str) -> AnalysisResult:
             return analyzer.analyze_text(text, str(labels), assume_language="en")
 
-        if dataset_kind(rows, labels) == "claudette":
+        claudette = dataset_kind(rows, labels) == "claudette"
+        if leave_one_out and (with_errors or not claudette):
+            raise LabelledSetError(
+                f"{labels}: --leave-one-out scores CLAUDETTE files, without --errors"
+            )
+        if leave_one_out:
+            return estimate_unseen_claudette(
+                rows,
+                labels,
+                analyzer.trace,
+                lambda text, rules: analyzer.without(set(rules)).analyze_text(
+                    text, str(labels), assume_language="en"
+                ),
+                self._claudette_labels,
+                self._claudette_of,
+                analyzer.provenance,
+                split,
+            )
+        if claudette:
             explain = self._explainer(self._claudette_of) if with_errors else None
             return evaluate_claudette(
                 rows,
