@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tosanalyzer.models import AnalysisResult
+from tosanalyzer.nlp.library import PatternFileError, load_library
 from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
@@ -33,9 +34,11 @@ def test_every_finding_quotes_its_clause_verbatim(sample: AnalysisResult) -> Non
     assert sample.findings
     for finding in sample.findings:
         assert text[finding.start : finding.end] == finding.quote
-        assert finding.matched_text.replace(" ", "") in finding.quote.replace(" ", "").replace(
-            "\n", ""
-        ) or finding.matched_text.split()[0] in finding.quote
+        assert (
+            finding.matched_text.replace(" ", "")
+            in finding.quote.replace(" ", "").replace("\n", "")
+            or finding.matched_text.split()[0] in finding.quote
+        )
         clause_type, rule = finding.pattern_id.split("/")
         assert clause_type == finding.clause_type and rule
         assert finding.section_path
@@ -123,10 +126,30 @@ def test_the_json_round_trips_through_the_model(sample: AnalysisResult) -> None:
 
 LEGAL_BITS = st.sampled_from(
     [
-        "We may terminate", "your account", "at any time", "without notice", "**$50**", "Inc.",
-        "e.g.", "12.2", "(a)", "\n\n## 7. Disputes\n\n", "- ", "binding arbitration", "U.S.",
-        "the greater of", "twelve (12) months", "[link](http://x.example/?utm_source=a)",
-        "governed by the laws of Ireland", "# ", "|", "*", "_", "\n", ". ", "LICENSES",
+        "We may terminate",
+        "your account",
+        "at any time",
+        "without notice",
+        "**$50**",
+        "Inc.",
+        "e.g.",
+        "12.2",
+        "(a)",
+        "\n\n## 7. Disputes\n\n",
+        "- ",
+        "binding arbitration",
+        "U.S.",
+        "the greater of",
+        "twelve (12) months",
+        "[link](http://x.example/?utm_source=a)",
+        "governed by the laws of Ireland",
+        "# ",
+        "|",
+        "*",
+        "_",
+        "\n",
+        ". ",
+        "LICENSES",
     ]
 )
 
@@ -156,9 +179,7 @@ def test_rules_can_require_or_forbid_a_section(tmp_path: Path) -> None:
         "# Other Terms\n\nThe courts of Oslo decide. Exclusive venue is Oslo.\n\n"
         "# FAQ\n\nExclusive venue is Oslo.\n"
     )
-    fired = [
-        (f.section_path[-1], f.pattern_id) for f in workspace.analyze_text(text).findings
-    ]
+    fired = [(f.section_path[-1], f.pattern_id) for f in workspace.analyze_text(text).findings]
     assert fired == [
         ("Resolving Disputes", "venue_words/in-disputes"),
         ("Other Terms", "venue_words/anywhere-but-faq"),
@@ -231,6 +252,48 @@ def test_section_scope_reaches_every_clause_under_the_same_headings(tmp_path: Pa
     ]
 
 
+def small_type(name: str, phrase: str, extra: str = "") -> str:
+    return (
+        f'id: "{name}"\ntitle: {{en: "T", ja: "T"}}\ndescription: "d"\nseverity: "low"\n'
+        f'polarity: "neutral"\n{extra}patterns:\n  - id: "rule"\n    phrases: ["{phrase}"]\n'
+        'exceptions:\n  - id: "own-settings"\n    phrases: ["your own settings"]\n'
+        'examples:\n  match: ["x"]\n  no_match: ["y"]\n'
+    )
+
+
+def test_exceptions_from_lets_a_general_type_cancel_a_narrower_one(tmp_path: Path) -> None:
+    (tmp_path / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
+    narrower = small_type(
+        "silent_change", "at any time", 'exceptions_from: ["any_change"]\n'
+    ).replace("your own settings", "zzz")
+    (tmp_path / "silent_change.yaml").write_text(narrower, "utf-8")
+    workspace = Workspace(tmp_path)
+    text = "We may change the service at any time. You may change your own settings at any time."
+    fired = [(f.clause_index, f.pattern_id) for f in workspace.analyze_text(text).findings]
+    assert fired == [(0, "any_change/rule"), (0, "silent_change/rule")]
+    miss = workspace.analyzer.explain_miss(text, 40, len(text), {"silent_change"})
+    assert miss == "silent_change/rule matched, but exception any_change/own-settings cancelled it"
+    # without the reference the narrower type fires in the second sentence too
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
+    alone = narrower.replace('exceptions_from: ["any_change"]\n', "")
+    (plain / "silent_change.yaml").write_text(alone, "utf-8")
+    fired = [(f.clause_index, f.pattern_id) for f in Workspace(plain).analyze_text(text).findings]
+    assert (1, "silent_change/rule") in fired
+
+
+@pytest.mark.parametrize("reference", ["no_such_type", "silent_change"])
+def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference: str) -> None:
+    (tmp_path / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
+    text = small_type("silent_change", "at any time", f'exceptions_from: ["{reference}"]\n')
+    (tmp_path / "silent_change.yaml").write_text(text, "utf-8")
+    with pytest.raises(
+        PatternFileError, match=rf"silent_change\.yaml: exceptions_from: {reference} is not another"
+    ):
+        load_library(tmp_path)
+
+
 def test_clause_types_that_are_not_bad_have_no_fairness(sample: AnalysisResult) -> None:
     for finding in sample.findings:
         assert (finding.fairness is None) == (finding.polarity != "bad")
@@ -300,7 +363,8 @@ def test_a_lead_in_ending_with_a_colon_carries_its_finding_through_the_items() -
         "You may contact us at any time.\n"
     )
     findings = [
-        f for f in WORKSPACE.analyze_text(text).findings
+        f
+        for f in WORKSPACE.analyze_text(text).findings
         if f.clause_type == "limitation_of_liability"
     ]
     assert len(findings) == 1

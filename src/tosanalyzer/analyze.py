@@ -57,6 +57,9 @@ class Analyzer:
             for pattern in library.patterns
             for rule in (*pattern.patterns, *pattern.exceptions, *pattern.fair_when)
         }
+        self._excepted_by = {
+            pattern.id: (pattern.id, *pattern.exceptions_from) for pattern in library.patterns
+        }
         self.provenance = Provenance(
             analyzer_version=__version__,
             pattern_library_version=library.version,
@@ -183,7 +186,12 @@ class Analyzer:
                 continue
             matches = [match for match, _ in found]
             scopes = [(_scope(s, clause), clause_type) for s in ("clause", "paragraph", "section")]
-            cancels = [key for s in scopes for key in cancelled.get(s, [])]
+            cancels = [
+                key
+                for excepted_by in self._excepted_by[clause_type]
+                for s in ("clause", "paragraph", "section")
+                for key in cancelled.get((_scope(s, clause), excepted_by), [])
+            ]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
                 span = (min(m.start for m in matches), max(m.end for m in matches))

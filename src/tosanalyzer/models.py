@@ -148,6 +148,11 @@ class ClausePattern(Strict):
         default_factory=list,
         description="Rules that, when they match in the same clause, cancel the finding.",
     )
+    exceptions_from: list[str] = Field(
+        default_factory=list,
+        description="Clause types whose exceptions cancel this type's findings too: what is "
+        "not a unilateral change is not a change without notice either.",
+    )
     fair_when: list[Rule] = Field(
         default_factory=list,
         description="Cues (an opt-out, the consumer's home courts) that make a finding fair.",

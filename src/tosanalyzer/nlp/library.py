@@ -46,6 +46,15 @@ def load_library(directory: Path) -> PatternLibrary:
     if not files:
         raise PatternFileError(f"{directory}: holds no *.yaml pattern files")
     patterns = [load_pattern_file(path) for path in files]
+    known = {pattern.id for pattern in patterns}
+    for pattern, path in zip(patterns, files, strict=True):
+        unknown = sorted(set(pattern.exceptions_from) - known) or sorted(
+            {pattern.id} & set(pattern.exceptions_from)
+        )
+        if unknown:
+            raise PatternFileError(
+                f"{path}: exceptions_from: {', '.join(unknown)} is not another clause type"
+            )
     return PatternLibrary(
         version=library_version(files),
         patterns=patterns,
