@@ -161,7 +161,8 @@ def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
 
     ``LEMMA`` becomes ``NORM`` (the pipeline stores the lower-cased lookup lemma there) with its
     values lemmatized the same way, so "licenses" and "LICENSED" in a pattern or a text agree;
-    ``LOWER`` values are lower-cased; ``TEXT`` is ``ORTH``.
+    ``LOWER`` values are lower-cased and stand for their contracted forms too ("will" for the
+    "'ll" of "we'll" and the "wo" of "won't"); ``TEXT`` is ``ORTH``.
     """
     out: dict[str, Any] = {}
     for key, value in spec.items():
@@ -169,12 +170,39 @@ def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
         if attr == "LEMMA":
             out["NORM"] = _map_values(value, lemma_norm)
         elif attr == "LOWER":
-            out["LOWER"] = _map_values(value, str.lower)
+            out["LOWER"] = _with_contractions(_map_values(value, str.lower))
         elif attr == "TEXT":
             out["ORTH"] = value
         else:
             out[attr] = value
     return out
+
+
+_CONTRACTED = {
+    "will": ("'ll", "’ll", "wo"),
+    "not": ("n't", "n’t"),
+    "can": ("ca",),
+    "are": ("'re", "’re"),
+    "have": ("'ve", "’ve"),
+    "am": ("'m", "’m"),
+}
+"""Words and the tokens spaCy splits their contractions into ("won't" → "wo" + "n't").
+Ambiguous ones are left out: "'d" is "had" or "would", "'s" is "is", "has" or a possessive."""
+
+
+def _with_contractions(value: Any) -> Any:
+    """A lower-cased ``LOWER`` value that also accepts the contracted forms of its words,
+    so a rule written with "will not" reads "won't" and "we'll" too."""
+    if isinstance(value, str):
+        return {"IN": [value, *_CONTRACTED[value]]} if value in _CONTRACTED else value
+    if isinstance(value, dict):
+        return {
+            op: [form for v in vals for form in (v, *_CONTRACTED.get(v, ()))]
+            if op in ("IN", "NOT_IN")
+            else vals
+            for op, vals in value.items()
+        }
+    return value
 
 
 def _map_values(value: Any, func: Callable[[str], str]) -> Any:
