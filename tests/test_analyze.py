@@ -318,6 +318,23 @@ def test_lower_words_also_match_their_contracted_forms(tmp_path: Path) -> None:
     ]
 
 
+def test_lemma_rules_read_british_and_american_spelling_alike(tmp_path: Path) -> None:
+    (tmp_path / "licence_words.yaml").write_text(
+        'id: "licence_words"\ntitle: {en: "T", ja: "T"}\ndescription: "d"\nseverity: "low"\n'
+        'polarity: "neutral"\npatterns:\n  - id: "authorise-licence"\n    tokens:\n'
+        '      - {LEMMA: "authorise"}\n      - {OP: "{0,3}"}\n      - {LEMMA: "licence"}\n'
+        'examples:\n  match: ["x"]\n  no_match: ["y"]\n',
+        encoding="utf-8",
+    )
+    workspace = Workspace(tmp_path)
+    text = (
+        "You authorise us to grant licences. You authorized the license. "
+        "They AUTHORIZE the LICENSES. You approve the licence."
+    )
+    fired = [f.clause_index for f in workspace.analyze_text(text).findings]
+    assert fired == [0, 1, 2]
+
+
 def test_clause_types_that_are_not_bad_have_no_fairness(sample: AnalysisResult) -> None:
     for finding in sample.findings:
         assert (finding.fairness is None) == (finding.polarity != "bad")

@@ -13,6 +13,7 @@ import re
 from functools import lru_cache
 
 import spacy
+from breame.spelling import get_american_spelling
 from spacy.attrs import NORM
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
@@ -29,11 +30,12 @@ def _lemma_table() -> Table:
 
 
 def lemma_norm(word: str) -> str:
-    """The lower-cased lookup lemma of ``word``: what ``LEMMA`` means in our patterns.
+    """The lower-cased lookup lemma of ``word`` in American spelling: what ``LEMMA`` means in
+    our patterns, so "licences" and "licenses", "authorised" and "authorized" are one word.
 
     Note the table's own choices: "data" becomes "datum", "were" becomes "be".
     """
-    lower = word.lower()
+    lower = get_american_spelling(word.lower())
     return str(_lemma_table().get(lower, lower))
 
 
