@@ -294,20 +294,23 @@ def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference
         load_library(tmp_path)
 
 
-def test_lower_words_also_match_their_contracted_forms(tmp_path: Path) -> None:
+def test_lower_words_also_match_contracted_forms_and_either_apostrophe(tmp_path: Path) -> None:
     (tmp_path / "no_refund.yaml").write_text(
         'id: "no_refund"\ntitle: {en: "T", ja: "T"}\ndescription: "d"\nseverity: "low"\n'
         'polarity: "neutral"\npatterns:\n  - id: "will-not-refund"\n    tokens:\n'
         '      - {LOWER: "will"}\n      - {LOWER: "not"}\n      - {LEMMA: "refund"}\n'
         '  - id: "can-not-refund"\n    tokens:\n'
         '      - {LOWER: {IN: ["can"]}}\n      - {LOWER: "not"}\n      - {LOWER: "refund"}\n'
+        '  - id: "do-not-refund"\n    tokens:\n'
+        '      - {LOWER: "do"}\n      - {LOWER: "n\'t"}\n      - {LOWER: "refund"}\n'
         'examples:\n  match: ["x"]\n  no_match: ["y"]\n',
         encoding="utf-8",
     )
     workspace = Workspace(tmp_path)
     text = (
         "We will not refund fees. We won't refund fees. We won’t refund fees. "
-        "We can't refund fees. We do not refund fees. We'd not refund fees."
+        "We can't refund fees. We do not refund fees. We'd not refund fees. "
+        "We don’t refund fees."
     )
     fired = [(f.clause_index, f.pattern_id) for f in workspace.analyze_text(text).findings]
     assert fired == [
@@ -315,6 +318,7 @@ def test_lower_words_also_match_their_contracted_forms(tmp_path: Path) -> None:
         (1, "no_refund/will-not-refund"),
         (2, "no_refund/will-not-refund"),
         (3, "no_refund/can-not-refund"),
+        (6, "no_refund/do-not-refund"),  # the rule says n't with a straight apostrophe
     ]
 
 

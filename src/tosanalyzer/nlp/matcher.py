@@ -179,25 +179,38 @@ def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 _CONTRACTED = {
-    "will": ("'ll", "’ll", "wo"),
-    "not": ("n't", "n’t"),
+    "will": ("'ll", "wo"),
+    "not": ("n't",),
     "can": ("ca",),
-    "are": ("'re", "’re"),
-    "have": ("'ve", "’ve"),
-    "am": ("'m", "’m"),
+    "are": ("'re",),
+    "have": ("'ve",),
+    "am": ("'m",),
 }
 """Words and the tokens spaCy splits their contractions into ("won't" → "wo" + "n't").
 Ambiguous ones are left out: "'d" is "had" or "would", "'s" is "is", "has" or a possessive."""
 
 
+def _lower_forms(word: str) -> list[str]:
+    """``word``, its contracted forms, and each with a straight and a curly apostrophe."""
+    forms = (word, *_CONTRACTED.get(word, ()))
+    return list(
+        dict.fromkeys(
+            variant
+            for form in forms
+            for variant in (form, form.replace("'", "’"), form.replace("’", "'"))
+        )
+    )
+
+
 def _with_contractions(value: Any) -> Any:
-    """A lower-cased ``LOWER`` value that also accepts the contracted forms of its words,
-    so a rule written with "will not" reads "won't" and "we'll" too."""
+    """A lower-cased ``LOWER`` value that also accepts the other spellings of its words, so a
+    rule written with "will not" or "don't" reads "won't", "we'll" and "don’t" too."""
     if isinstance(value, str):
-        return {"IN": [value, *_CONTRACTED[value]]} if value in _CONTRACTED else value
+        forms = _lower_forms(value)
+        return {"IN": forms} if len(forms) > 1 else value
     if isinstance(value, dict):
         return {
-            op: [form for v in vals for form in (v, *_CONTRACTED.get(v, ()))]
+            op: [form for v in vals for form in _lower_forms(v)]
             if op in ("IN", "NOT_IN")
             else vals
             for op, vals in value.items()
