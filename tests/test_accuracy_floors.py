@@ -6,6 +6,7 @@ reproduce them). Skips cleanly when ../shared/corpora is absent.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.skipif(
 # Reached with pattern library 6b0cc2e3335e (docs/accuracy.md).
 CLAUDETTE_MACRO_F1 = 0.863
 CLAUDETTE_SPLIT_MACRO_F1 = {"train": 0.875, "validation": 0.827}
+CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 = 0.821
+SURFACE_TOLERANCE = 0.005
 CLAUDETTE_F1 = {
     "arbitration": 0.849,
     "choice_of_law": 0.936,
@@ -91,6 +94,37 @@ def test_claudette_dev_holds_its_figures(claudette: EvalReport) -> None:
 def test_claudette_splits_hold_their_figures(split: str) -> None:
     report = Workspace().evaluate(CLAUDETTE, split=split)
     assert report.macro.f1 >= CLAUDETTE_SPLIT_MACRO_F1[split] - MARGIN
+
+
+def test_claudette_leave_one_out_estimate_holds() -> None:
+    report = Workspace().evaluate(CLAUDETTE, leave_one_out=True)
+    assert report.macro.f1 >= CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 - MARGIN
+
+
+SURFACES = {
+    "capitals": str.upper,
+    "curly quotes": lambda text: text.replace("'", "’").replace('"', "”"),
+}
+
+
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+def test_claudette_figures_do_not_depend_on_capitals_or_quote_marks(
+    claudette: EvalReport, surface: str, tmp_path: Path
+) -> None:
+    """Liability and arbitration sections are often written in capitals, and web pages curl
+    their apostrophes: the same sentences in another surface form must score the same."""
+    lines = CLAUDETTE.read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    variant = tmp_path / "variant.jsonl"
+    variant.write_text(
+        "".join(json.dumps({**row, "text": SURFACES[surface](row["text"])}) + "\n" for row in rows),
+        encoding="utf-8",
+    )
+    report = Workspace().evaluate(variant)
+    assert abs(report.macro.f1 - claudette.macro.f1) <= SURFACE_TOLERANCE, (
+        surface,
+        {c: s.f1 for c, s in report.per_category.items()},
+    )
 
 
 def test_tosdr_dev_holds_its_figures(tosdr: EvalReport) -> None:

@@ -103,3 +103,14 @@ def test_offsets_always_point_into_the_text(text: str) -> None:
         assert clause.text.strip() == clause.text and clause.text
         assert clause.start >= previous_end
         previous_end = clause.end
+
+
+def test_lettered_items_are_list_items_in_either_case() -> None:
+    text = "WE ARE NOT LIABLE FOR:\n\n(A) LOST PROFITS; OR\n\n(b) lost data.\n\nB) Other items.\n"
+    kinds = [(c.kind, c.text) for c in segment(text)]
+    assert kinds == [
+        ("sentence", "WE ARE NOT LIABLE FOR:"),
+        ("list_item", "LOST PROFITS; OR"),
+        ("list_item", "lost data."),
+        ("list_item", "Other items."),
+    ]

@@ -273,7 +273,7 @@ def _list_end(clauses: list[Clause], index: int) -> Clause:
         if item.kind == "heading":
             break
         end += 1
-        if not item.text.rstrip().endswith(_ITEM_CONTINUES):
+        if not item.text.rstrip().lower().endswith(_ITEM_CONTINUES):
             break
     return clauses[end]
 

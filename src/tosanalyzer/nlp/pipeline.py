@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import spacy
 from breame.spelling import get_american_spelling
-from spacy.attrs import NORM
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.lookups import Table, load_lookups
 
@@ -46,7 +46,23 @@ def build_pipeline() -> Language:
     nlp.vocab.lex_attr_getters[NORM] = lemma_norm  # type: ignore[attr-defined]
     for lexeme in nlp.vocab:
         lexeme.norm_ = lemma_norm(lexeme.orth_)
+    _split_capitals_alike(nlp)
     return nlp
+
+
+def _split_capitals_alike(nlp: Language) -> None:
+    """Give every tokenizer exception its capitalised twin.
+
+    spaCy splits "can't" and "Can't" into "ca" + "n't" but keeps "CAN'T" whole, and splits
+    "AND/OR" where it keeps "and/or": liability and arbitration sections are often written in
+    capitals, and a rule written for "can not" or "and/or" must read them the same.
+    """
+    rules = nlp.tokenizer.rules  # type: ignore[union-attr]
+    for text, pieces in list(rules.items()):
+        upper = text.upper()
+        if upper != text and upper not in rules:
+            twin = [{**piece, ORTH: piece[ORTH].upper()} for piece in pieces]
+            nlp.tokenizer.add_special_case(upper, twin)  # type: ignore[union-attr]
 
 
 _LINE_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")

@@ -36,7 +36,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z0-9][A-Za-z0-9.\-]*)$")
 _ATX_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _LIST_ITEM = re.compile(
-    r"^[ \t]*(?:[-*+•·▪–][ \t]+|\d{1,3}[.)][ \t]+|\(?[a-z]{1,3}\)[ \t]+|\(\d{1,3}\)[ \t]+)",
+    r"^[ \t]*(?:[-*+•·▪–][ \t]+|\d{1,3}[.)][ \t]+|\(?[a-zA-Z]{1,3}\)[ \t]+|\(\d{1,3}\)[ \t]+)",
     re.MULTILINE,
 )
 _TABLE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
