@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from tosanalyzer.models import AnalysisResult
 from tosanalyzer.nlp.library import PatternFileError, load_library
+from tosanalyzer.nlp.pipeline import build_pipeline
 from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
@@ -322,6 +323,14 @@ def test_lower_words_also_match_contracted_forms_and_either_apostrophe(tmp_path:
         (7, "no_refund/will-not-refund"),  # spaCy keeps "WON'T" whole unless told otherwise
         (8, "no_refund/do-not-refund"),
     ]
+
+
+def test_capitals_split_like_lower_case_but_capital_words_stay_whole() -> None:
+    doc = build_pipeline().make_doc("WE WON'T SHARE YOUR ID AND/OR DATA. We won't share it.")
+    assert [t.text for t in doc] == [
+        "WE", "WO", "N'T", "SHARE", "YOUR", "ID", "AND/OR", "DATA", ".",
+        "We", "wo", "n't", "share", "it", ".",
+    ]  # fmt: skip
 
 
 def test_lemma_rules_read_british_and_american_spelling_alike(tmp_path: Path) -> None:

@@ -51,16 +51,19 @@ def build_pipeline() -> Language:
 
 
 def _split_capitals_alike(nlp: Language) -> None:
-    """Give every tokenizer exception its capitalised twin.
+    """Give the tokenizer's exceptions with an apostrophe or a slash their capitalised twins.
 
     spaCy splits "can't" and "Can't" into "ca" + "n't" but keeps "CAN'T" whole, and splits
     "AND/OR" where it keeps "and/or": liability and arbitration sections are often written in
-    capitals, and a rule written for "can not" or "and/or" must read them the same.
+    capitals, and a rule written for "can not" or "and/or" must read them the same. Exceptions
+    without such a mark ("id" → "i" + "d", "ill", "cant") are left alone: in capitals they are
+    usually words ("ID", "ILL").
     """
     rules = nlp.tokenizer.rules  # type: ignore[union-attr]
     for text, pieces in list(rules.items()):
         upper = text.upper()
-        if upper != text and upper not in rules:
+        marked = any(mark in text for mark in "'’/")
+        if marked and upper != text and upper not in rules:
             twin = [{**piece, ORTH: piece[ORTH].upper()} for piece in pieces]
             nlp.tokenizer.add_special_case(upper, twin)  # type: ignore[union-attr]
 
