@@ -23,20 +23,20 @@ pytestmark = pytest.mark.skipif(
     not (CLAUDETTE.is_file() and TOSDR.is_file()), reason="../shared/corpora is not present"
 )
 
-# Reached with pattern library 6b0cc2e3335e (docs/accuracy.md).
-CLAUDETTE_MACRO_F1 = 0.863
-CLAUDETTE_SPLIT_MACRO_F1 = {"train": 0.875, "validation": 0.827}
+# Reached with pattern library b50a3baa3a62 (docs/accuracy.md).
+CLAUDETTE_MACRO_F1 = 0.862
+CLAUDETTE_SPLIT_MACRO_F1 = {"train": 0.874, "validation": 0.827}
 CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 = 0.821
 SURFACE_TOLERANCE = 0.005
 CLAUDETTE_F1 = {
     "arbitration": 0.849,
     "choice_of_law": 0.936,
-    "content_removal": 0.878,
+    "content_removal": 0.874,
     "contract_by_using": 0.915,
     "jurisdiction": 0.914,
     "limitation_of_liability": 0.729,
     "unilateral_change": 0.823,
-    "unilateral_termination": 0.860,
+    "unilateral_termination": 0.854,
 }
 TOSDR_RECALL = {  # clause types with at least 10 quotes
     "advertising_tracking": 0.887,
@@ -65,7 +65,7 @@ TOSDR_RECALL = {  # clause types with at least 10 quotes
     "user_indemnification": 0.897,
     "warranty_disclaimer": 0.901,
 }
-TOSDR_FALSE_TAG_RATE = 0.0196
+TOSDR_FALSE_TAG_RATE = 0.0184
 
 
 @pytest.fixture(scope="module")
