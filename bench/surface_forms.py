@@ -3,8 +3,9 @@
 Run by hand:  python bench/surface_forms.py [CLAUDETTE_JSONL]
 Unseen terms differ from the dev documents in how they write the same clause: contractions and
 curly apostrophes in newer terms, whole sections in capitals, British spelling, the provider's
-name instead of "we". Each rewrite keeps the labels, so a tagger that reads the clause and not
-its spelling scores the same on every row; the gap to "as written" is what the rewrite costs.
+name instead of "we", emphasis and spacing left by HTML converted to Markdown. Each rewrite
+keeps the labels, so a tagger that reads the clause and not its spelling scores the same on
+every row; the gap to "as written" is what the rewrite costs.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ def _british(text: str) -> str:
     return re.sub(r"[A-Za-z]+", swap, text)
 
 
+def _bold_every_fourth_word(text: str) -> str:
+    words = text.split(" ")
+    return " ".join(f"**{w}**" if i % 4 == 1 and w.isalpha() else w for i, w in enumerate(words))
+
+
 def _curly(text: str) -> str:
     return text.replace("'", "’").replace('"', "”")
 
@@ -71,6 +77,8 @@ REWRITES: dict[str, Callable[[str], str]] = {
     "capitals": str.upper,
     "British spelling": _british,
     "curly quotes": _curly,
+    "Markdown bold on every fourth word": _bold_every_fourth_word,
+    "two spaces between words": lambda text: text.replace(" ", "  "),
     "provider named, not 'we'": lambda text: _replace_words(text, _SELF),
     "may -> can": lambda text: _replace_words(text, {"may": "can"}),
     "shall -> will": lambda text: _replace_words(text, {"shall": "will"}),

@@ -104,15 +104,21 @@ def test_claudette_leave_one_out_estimate_holds() -> None:
 SURFACES = {
     "capitals": str.upper,
     "curly quotes": lambda text: text.replace("'", "’").replace('"', "”"),
+    "two spaces between words": lambda text: text.replace(" ", "  "),
+    "Markdown bold": lambda text: " ".join(
+        f"**{word}**" if i % 4 == 1 and word.isalpha() else word
+        for i, word in enumerate(text.split(" "))
+    ),
 }
 
 
 @pytest.mark.parametrize("surface", sorted(SURFACES))
-def test_claudette_figures_do_not_depend_on_capitals_or_quote_marks(
+def test_claudette_figures_do_not_depend_on_the_surface_form(
     claudette: EvalReport, surface: str, tmp_path: Path
 ) -> None:
-    """Liability and arbitration sections are often written in capitals, and web pages curl
-    their apostrophes: the same sentences in another surface form must score the same."""
+    """Liability and arbitration sections are often written in capitals, web pages curl their
+    apostrophes, and HTML turned into Markdown leaves emphasis marks and runs of spaces: the
+    same sentences in another surface form must score the same."""
     lines = CLAUDETTE.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
     variant = tmp_path / "variant.jsonl"

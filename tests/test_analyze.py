@@ -92,6 +92,26 @@ def test_markdown_emphasis_does_not_hide_a_clause() -> None:
     assert cap.attributes.money[0].amount == 50.0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "**You** may decide to **cancel your account** whenever you like.",
+        "We **may**  terminate   **your account** at any time.",
+        "We  may  terminate  your  account  at  any  time.",
+    ],
+)
+def test_runs_of_spaces_left_by_markup_are_not_words(text: str) -> None:
+    """Masked emphasis leaves runs of spaces, which spaCy keeps as tokens: a rule must match
+    across them as if they were one space, and quote the text as written."""
+    plain = " ".join(text.replace("*", " ").split())
+    expected = [f.pattern_id for f in WORKSPACE.analyze_text(plain).findings]
+    findings = WORKSPACE.analyze_text(text).findings
+    assert [f.pattern_id for f in findings] == expected
+    for finding in findings:
+        assert text[finding.start : finding.end] == finding.quote
+        assert finding.matched_text in finding.quote
+
+
 def test_html_is_analysed_through_markdown(tmp_path: Path) -> None:
     page = tmp_path / "terms.html"
     page.write_text(

@@ -234,7 +234,7 @@ class Analyzer:
             start=clause.start,
             end=last.end,
             quote=quote,
-            matched_text=match.text,
+            matched_text=text[match.start : match.end],
             section_path=clause.section_path,
             pattern_id=f"{clause_type}/{match.rule_id}",
             fairness=fairness,

@@ -19,15 +19,17 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy
+from spacy.attrs import IDX, IS_SPACE, LENGTH, NORM
 from spacy.errors import MatchPatternError
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc, Token
+from thinc.types import Ints2d
 
 from tosanalyzer.models import PatternLibrary, Rule
 from tosanalyzer.nlp.library import PatternFileError
@@ -377,8 +379,13 @@ class CompiledLibrary:
         assert atom.index_key is not None
         self._index[attr].add(atom.index_key, docs)
 
-    def matches(self, doc: Doc) -> list[RuleMatch]:
-        """Every rule match in ``doc``, in document order."""
+    def matches(self, full: Doc) -> list[RuleMatch]:
+        """Every rule match in ``full``, in document order.
+
+        Whitespace tokens are left out first: masked Markdown ("**You** may") leaves runs of
+        spaces that spaCy keeps as tokens, and a rule must not have to step over them.
+        """
+        doc, offsets = _without_space_tokens(full)
         strings = doc.vocab.strings
         found = [m(doc) for m in self._index.values() if len(m)]
         if len(self._scanned):
@@ -391,7 +398,8 @@ class CompiledLibrary:
         for rule in self._rules:
             spans.extend((rule.key, s, e) for s, e in _rule_spans(tokens, rule, hits))
         spans.sort(key=lambda m: (m[1], m[2], m[0]))
-        return [_rule_match(doc, key, start, end) for key, start, end in spans]
+        text = full.text
+        return [_rule_match(text, offsets, key, start, end) for key, start, end in spans]
 
 
     def closest(
@@ -485,17 +493,33 @@ def _split_key(key: str) -> tuple[RuleRole, str]:
     return "finding", key
 
 
-def _rule_match(doc: Doc, key: str, start: int, end: int) -> RuleMatch:
+def _without_space_tokens(doc: Doc) -> tuple[Doc, list[tuple[int, int]]]:
+    """``doc`` without its whitespace tokens, and each remaining token's character span in the
+    text. Token norms are carried over: the tokenizer sets some itself ("'ll" → "will")."""
+    starts = doc.to_array(IDX).tolist()
+    lengths = doc.to_array(LENGTH).tolist()
+    spaces = doc.to_array(IS_SPACE)
+    if not spaces.any():
+        return doc, [(start, start + n) for start, n in zip(starts, lengths, strict=True)]
+    keep = numpy.flatnonzero(spaces == 0)
+    compact = Doc(doc.vocab, words=[doc[i].text for i in keep.tolist()])
+    compact.from_array([NORM], cast(Ints2d, doc.to_array([NORM])[keep]))
+    return compact, [(starts[i], starts[i] + lengths[i]) for i in keep.tolist()]
+
+
+def _rule_match(
+    text: str, offsets: list[tuple[int, int]], key: str, start: int, end: int
+) -> RuleMatch:
     role, key = _split_key(key)
     clause_type, rule_id = key.split("/", 1)
-    span = doc[start:end]
+    first, last = offsets[start][0], offsets[end - 1][1]
     return RuleMatch(
         clause_type=clause_type,
         rule_id=rule_id,
         role=role,
-        start=span.start_char,
-        end=span.end_char,
-        text=span.text,
+        start=first,
+        end=last,
+        text=text[first:last],
     )
 
 
