@@ -112,6 +112,15 @@ def test_runs_of_spaces_left_by_markup_are_not_words(text: str) -> None:
         assert finding.matched_text in finding.quote
 
 
+def test_inline_enumerators_do_not_stretch_a_rule_gap() -> None:
+    marked = "The operator may, at its own discretion, (i) pause the app or (ii) alter its features."
+    plain = "The operator may, at its own discretion, pause the app or alter its features."
+    assert [f.pattern_id for f in WORKSPACE.analyze_text(marked).findings] == [
+        f.pattern_id for f in WORKSPACE.analyze_text(plain).findings
+    ]
+    assert WORKSPACE.analyze_text(plain).findings
+
+
 def test_html_is_analysed_through_markdown(tmp_path: Path) -> None:
     page = tmp_path / "terms.html"
     page.write_text(

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy
-from spacy.attrs import IDX, IS_SPACE, LENGTH, NORM
+from spacy.attrs import IDX, IS_SPACE, LENGTH, NORM, ORTH
 from spacy.errors import MatchPatternError
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.language import Language
@@ -37,6 +37,7 @@ from tosanalyzer.nlp.pipeline import lemma_norm
 
 RuleRole = Literal["finding", "exception", "fair_cue"]
 _ROLE_MARKS: dict[RuleRole, str] = {"finding": "", "exception": "!", "fair_cue": "~"}
+_OPEN_PAREN = get_string_id("(")
 _QUANTIFIER = re.compile(r"^\{(\d*),(\d*)\}$|^\{(\d+)\}$")
 _UNBOUNDED_GAP = 60  # tokens; matches never leave their clause anyway
 _INDEXED_ATTRS = ("LOWER", "NORM", "ORTH")
@@ -493,15 +494,27 @@ def _split_key(key: str) -> tuple[RuleRole, str]:
     return "finding", key
 
 
+_ENUMERATOR = re.compile(r"^(?:[a-z]|[ivx]{1,4}|\d{1,2})$", re.IGNORECASE)
+
+
 def _without_space_tokens(doc: Doc) -> tuple[Doc, list[tuple[int, int]]]:
-    """``doc`` without its whitespace tokens, and each remaining token's character span in the
-    text. Token norms are carried over: the tokenizer sets some itself ("'ll" → "will")."""
+    """``doc`` without whitespace tokens and inline enumerators, and each remaining token's
+    character span in the text.
+
+    Masked Markdown ("**You** may") leaves runs of spaces that spaCy keeps as tokens, and
+    "(i)", "(b)" inside a sentence ("may, at its discretion, (i) stop the service or (ii)
+    change it") lengthen every gap they fall in: a rule must not have to step over either.
+    Token norms are carried over, since the tokenizer sets some itself ("'ll" → "will").
+    """
     starts = doc.to_array(IDX).tolist()
     lengths = doc.to_array(LENGTH).tolist()
-    spaces = doc.to_array(IS_SPACE)
-    if not spaces.any():
+    dropped = doc.to_array(IS_SPACE).astype(bool)
+    for i in numpy.flatnonzero(doc.to_array(ORTH) == _OPEN_PAREN).tolist():
+        if i + 2 < len(doc) and doc[i + 2].text == ")" and _ENUMERATOR.match(doc[i + 1].text):
+            dropped[i : i + 3] = True
+    if not dropped.any():
         return doc, [(start, start + n) for start, n in zip(starts, lengths, strict=True)]
-    keep = numpy.flatnonzero(spaces == 0)
+    keep = numpy.flatnonzero(~dropped)
     compact = Doc(doc.vocab, words=[doc[i].text for i in keep.tolist()])
     compact.from_array([NORM], cast(Ints2d, doc.to_array([NORM])[keep]))
     return compact, [(starts[i], starts[i] + lengths[i]) for i in keep.tolist()]
