@@ -508,14 +508,21 @@ def _without_space_tokens(doc: Doc) -> tuple[Doc, list[tuple[int, int]]]:
     """
     starts = doc.to_array(IDX).tolist()
     lengths = doc.to_array(LENGTH).tolist()
+    orths = doc.to_array(ORTH)
+    strings = doc.vocab.strings
     dropped = doc.to_array(IS_SPACE).astype(bool)
-    for i in numpy.flatnonzero(doc.to_array(ORTH) == _OPEN_PAREN).tolist():
-        if i + 2 < len(doc) and doc[i + 2].text == ")" and _ENUMERATOR.match(doc[i + 1].text):
-            dropped[i : i + 3] = True
-    if not dropped.any():
+    # Paragraph breaks are whitespace tokens too, but no rule reaches across one: a document
+    # whose only whitespace tokens are line breaks is matched as it is (the common case for
+    # plain text, and the cheaper one).
+    inline = any("\n" not in strings[o] for o in orths[dropped].tolist())
+    for i in numpy.flatnonzero(orths == _OPEN_PAREN).tolist():
+        closed = i + 2 < len(doc) and strings[orths[i + 2]] == ")"
+        if closed and _ENUMERATOR.match(strings[orths[i + 1]]):
+            dropped[i : i + 3] = inline = True
+    if not inline:
         return doc, [(start, start + n) for start, n in zip(starts, lengths, strict=True)]
     keep = numpy.flatnonzero(~dropped)
-    compact = Doc(doc.vocab, words=[doc[i].text for i in keep.tolist()])
+    compact = Doc(doc.vocab, words=[strings[o] for o in orths[keep].tolist()])
     compact.from_array([NORM], cast(Ints2d, doc.to_array([NORM])[keep]))
     return compact, [(starts[i], starts[i] + lengths[i]) for i in keep.tolist()]
 
