@@ -113,8 +113,8 @@ def test_runs_of_spaces_left_by_markup_are_not_words(text: str) -> None:
 
 
 def test_inline_enumerators_do_not_stretch_a_rule_gap() -> None:
-    marked = "The operator may, at its own discretion, (i) pause the app or (ii) alter its features."
-    plain = "The operator may, at its own discretion, pause the app or alter its features."
+    marked = "The operator may, at its discretion, (i) pause the app or (ii) alter its features."
+    plain = "The operator may, at its discretion, pause the app or alter its features."
     assert [f.pattern_id for f in WORKSPACE.analyze_text(marked).findings] == [
         f.pattern_id for f in WORKSPACE.analyze_text(plain).findings
     ]
