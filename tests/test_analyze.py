@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -282,42 +284,51 @@ def test_section_scope_reaches_every_clause_under_the_same_headings(tmp_path: Pa
     ]
 
 
-def small_type(name: str, phrase: str, extra: str = "") -> str:
-    return (
-        f'id: "{name}"\ntitle: {{en: "T", ja: "T"}}\ndescription: "d"\nseverity: "low"\n'
-        f'polarity: "neutral"\n{extra}patterns:\n  - id: "rule"\n    phrases: ["{phrase}"]\n'
-        'exceptions:\n  - id: "own-settings"\n    phrases: ["your own settings"]\n'
-        'examples:\n  match: ["x"]\n  no_match: ["y"]\n'
-    )
+def write_clause_type(folder: Path, name: str, rules: list[dict[str, Any]], **fields: Any) -> None:
+    """A minimal clause-type file whose rules are the point of a test."""
+    data = {
+        "id": name,
+        "title": {"en": "T", "ja": "T"},
+        "description": "d",
+        "severity": "low",
+        "polarity": "neutral",
+        **fields,
+        "patterns": rules,
+        "examples": {"match": ["x"], "no_match": ["y"]},
+    }
+    (folder / f"{name}.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), "utf-8")
+
+
+def phrase_rule(rule_id: str, phrase: str) -> dict[str, Any]:
+    return {"id": rule_id, "phrases": [phrase]}
+
+
+OWN_SETTINGS = [phrase_rule("own-settings", "your own settings")]
 
 
 def test_exceptions_from_lets_a_general_type_cancel_a_narrower_one(tmp_path: Path) -> None:
-    (tmp_path / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
-    narrower = small_type(
-        "silent_change", "at any time", 'exceptions_from: ["any_change"]\n'
-    ).replace("your own settings", "zzz")
-    (tmp_path / "silent_change.yaml").write_text(narrower, "utf-8")
-    workspace = Workspace(tmp_path)
     text = "We may change the service at any time. You may change your own settings at any time."
+    plain = tmp_path / "plain"
+    for folder, fields in [(tmp_path, {"exceptions_from": ["any_change"]}), (plain, {})]:
+        folder.mkdir(exist_ok=True)
+        general = [phrase_rule("rule", "may change")]
+        write_clause_type(folder, "any_change", general, exceptions=OWN_SETTINGS)
+        write_clause_type(folder, "silent_change", [phrase_rule("rule", "at any time")], **fields)
+    workspace = Workspace(tmp_path)
     fired = [(f.clause_index, f.pattern_id) for f in workspace.analyze_text(text).findings]
     assert fired == [(0, "any_change/rule"), (0, "silent_change/rule")]
     miss = workspace.analyzer.explain_miss(text, 40, len(text), {"silent_change"})
     assert miss == "silent_change/rule matched, but exception any_change/own-settings cancelled it"
     # without the reference the narrower type fires in the second sentence too
-    plain = tmp_path / "plain"
-    plain.mkdir()
-    (plain / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
-    alone = narrower.replace('exceptions_from: ["any_change"]\n', "")
-    (plain / "silent_change.yaml").write_text(alone, "utf-8")
     fired = [(f.clause_index, f.pattern_id) for f in Workspace(plain).analyze_text(text).findings]
     assert (1, "silent_change/rule") in fired
 
 
 @pytest.mark.parametrize("reference", ["no_such_type", "silent_change"])
 def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference: str) -> None:
-    (tmp_path / "any_change.yaml").write_text(small_type("any_change", "may change"), "utf-8")
-    text = small_type("silent_change", "at any time", f'exceptions_from: ["{reference}"]\n')
-    (tmp_path / "silent_change.yaml").write_text(text, "utf-8")
+    write_clause_type(tmp_path, "any_change", [phrase_rule("rule", "may change")])
+    rules = [phrase_rule("rule", "at any time")]
+    write_clause_type(tmp_path, "silent_change", rules, exceptions_from=[reference])
     with pytest.raises(
         PatternFileError, match=rf"silent_change\.yaml: exceptions_from: {reference} is not another"
     ):
@@ -325,32 +336,30 @@ def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference
 
 
 def test_lower_words_also_match_contracted_forms_and_either_apostrophe(tmp_path: Path) -> None:
-    (tmp_path / "no_refund.yaml").write_text(
-        'id: "no_refund"\ntitle: {en: "T", ja: "T"}\ndescription: "d"\nseverity: "low"\n'
-        'polarity: "neutral"\npatterns:\n  - id: "will-not-refund"\n    tokens:\n'
-        '      - {LOWER: "will"}\n      - {LOWER: "not"}\n      - {LEMMA: "refund"}\n'
-        '  - id: "can-not-refund"\n    tokens:\n'
-        '      - {LOWER: {IN: ["can"]}}\n      - {LOWER: "not"}\n      - {LOWER: "refund"}\n'
-        '  - id: "do-not-refund"\n    tokens:\n'
-        '      - {LOWER: "do"}\n      - {LOWER: "n\'t"}\n      - {LOWER: "refund"}\n'
-        'examples:\n  match: ["x"]\n  no_match: ["y"]\n',
-        encoding="utf-8",
-    )
-    workspace = Workspace(tmp_path)
+    def rule(rule_id: str, first: str, second: str) -> dict[str, Any]:
+        tokens = [{"LOWER": first}, {"LOWER": second}, {"LEMMA": "refund"}]
+        return {"id": rule_id, "tokens": tokens}
+
+    rules = [
+        rule("will-not-refund", "will", "not"),
+        rule("can-not-refund", "can", "not"),
+        rule("do-not-refund", "do", "n't"),  # the rule says n't with a straight apostrophe
+    ]
+    write_clause_type(tmp_path, "no_refund", rules)
     text = (
         "We will not refund fees. We won't refund fees. We won’t refund fees. "
         "We can't refund fees. We do not refund fees. We'd not refund fees. "
         "We don’t refund fees. WE WON'T REFUND FEES. WE DON’T REFUND FEES."
     )
-    fired = [(f.clause_index, f.pattern_id) for f in workspace.analyze_text(text).findings]
-    assert fired == [
-        (0, "no_refund/will-not-refund"),
-        (1, "no_refund/will-not-refund"),
-        (2, "no_refund/will-not-refund"),
-        (3, "no_refund/can-not-refund"),
-        (6, "no_refund/do-not-refund"),  # the rule says n't with a straight apostrophe
-        (7, "no_refund/will-not-refund"),  # spaCy keeps "WON'T" whole unless told otherwise
-        (8, "no_refund/do-not-refund"),
+    findings = Workspace(tmp_path).analyze_text(text).findings
+    assert [(f.clause_index, f.pattern_id.split("/")[1]) for f in findings] == [
+        (0, "will-not-refund"),
+        (1, "will-not-refund"),
+        (2, "will-not-refund"),
+        (3, "can-not-refund"),
+        (6, "do-not-refund"),
+        (7, "will-not-refund"),  # spaCy keeps "WON'T" whole unless told otherwise
+        (8, "do-not-refund"),
     ]
 
 
@@ -363,19 +372,13 @@ def test_capitals_split_like_lower_case_but_capital_words_stay_whole() -> None:
 
 
 def test_lemma_rules_read_british_and_american_spelling_alike(tmp_path: Path) -> None:
-    (tmp_path / "licence_words.yaml").write_text(
-        'id: "licence_words"\ntitle: {en: "T", ja: "T"}\ndescription: "d"\nseverity: "low"\n'
-        'polarity: "neutral"\npatterns:\n  - id: "authorise-licence"\n    tokens:\n'
-        '      - {LEMMA: "authorise"}\n      - {OP: "{0,3}"}\n      - {LEMMA: "licence"}\n'
-        'examples:\n  match: ["x"]\n  no_match: ["y"]\n',
-        encoding="utf-8",
-    )
-    workspace = Workspace(tmp_path)
+    tokens = [{"LEMMA": "authorise"}, {"OP": "{0,3}"}, {"LEMMA": "licence"}]
+    write_clause_type(tmp_path, "licence_words", [{"id": "authorise-licence", "tokens": tokens}])
     text = (
         "You authorise us to grant licences. You authorized the license. "
         "They AUTHORIZE the LICENSES. You approve the licence."
     )
-    fired = [f.clause_index for f in workspace.analyze_text(text).findings]
+    fired = [f.clause_index for f in Workspace(tmp_path).analyze_text(text).findings]
     assert fired == [0, 1, 2]
 
 
