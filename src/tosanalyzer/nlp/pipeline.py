@@ -68,6 +68,7 @@ def _split_capitals_alike(nlp: Language) -> None:
             nlp.tokenizer.add_special_case(upper, twin)  # type: ignore[union-attr]
 
 
+_ZERO_WIDTH = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", " "))
 _LINE_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
 
 
@@ -76,7 +77,9 @@ def mask_markup(text: str) -> str:
 
     "**$50**" must tokenize as "$50", and a link's URL must not become words. A single line
     break inside a paragraph ("binding\narbitration" in hard-wrapped text) becomes a space too:
-    spaCy keeps it as a token that would stand between the words of a rule.
+    spaCy keeps it as a token that would stand between the words of a rule. Zero-width
+    characters that web pages scatter between words (zero-width space and joiner, word joiner,
+    byte-order mark) become spaces: spaCy would glue them to the next word ("\u200dIF").
     """
-    blanked = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
+    blanked = _MARKUP.sub(lambda m: " " * len(m.group(0)), text.translate(_ZERO_WIDTH))
     return _LINE_BREAK.sub(lambda m: " " * len(m.group(0)), blanked)
