@@ -375,15 +375,17 @@ def test_capitals_split_like_lower_case_but_capital_words_stay_whole() -> None:
     ]  # fmt: skip
 
 
-def test_lemma_rules_read_british_and_american_spelling_alike(tmp_path: Path) -> None:
-    tokens = [{"LEMMA": "authorise"}, {"OP": "{0,3}"}, {"LEMMA": "licence"}]
-    write_clause_type(tmp_path, "licence_words", [{"id": "authorise-licence", "tokens": tokens}])
+def test_rules_read_british_and_american_spelling_alike(tmp_path: Path) -> None:
+    lemmas = [{"LEMMA": "authorise"}, {"OP": "{0,3}"}, {"LEMMA": "licence"}]
+    lower = [{"LOWER": "licensing"}, {"LOWER": "terms"}]
+    rules = [{"id": "authorise-licence", "tokens": lemmas}, {"id": "terms", "tokens": lower}]
+    write_clause_type(tmp_path, "licence_words", rules)
     text = (
         "You authorise us to grant licences. You authorized the license. "
-        "They AUTHORIZE the LICENSES. You approve the licence."
+        "They AUTHORIZE the LICENSES. You approve the licence. Read the licencing terms."
     )
     fired = [f.clause_index for f in Workspace(tmp_path).analyze_text(text).findings]
-    assert fired == [0, 1, 2]
+    assert fired == [0, 1, 2, 4]
 
 
 def test_clause_types_that_are_not_bad_have_no_fairness(sample: AnalysisResult) -> None:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy
+from breame.spelling import get_american_spelling, get_british_spelling
 from spacy.attrs import IDX, IS_SPACE, LENGTH, NORM, ORTH
 from spacy.errors import MatchPatternError
 from spacy.lang.en.stop_words import STOP_WORDS
@@ -164,8 +165,8 @@ def translate_token(spec: dict[str, Any]) -> dict[str, Any]:
 
     ``LEMMA`` becomes ``NORM`` (the pipeline stores the lower-cased lookup lemma there) with its
     values lemmatized the same way, so "licenses" and "LICENSED" in a pattern or a text agree;
-    ``LOWER`` values are lower-cased and stand for their contracted forms too ("will" for the
-    "'ll" of "we'll" and the "wo" of "won't"); ``TEXT`` is ``ORTH``.
+    ``LOWER`` values are lower-cased and stand for their contracted forms ("will" for the "'ll"
+    of "we'll" and the "wo" of "won't") and other spellings too; ``TEXT`` is ``ORTH``.
     """
     out: dict[str, Any] = {}
     for key, value in spec.items():
@@ -194,12 +195,18 @@ Ambiguous ones are left out: "'d" is "had" or "would", "'s" is "is", "has" or a 
 
 
 def _lower_forms(word: str) -> list[str]:
-    """``word``, its contracted forms, and each with a straight and a curly apostrophe."""
-    forms = (word, *_CONTRACTED.get(word, ()))
+    """``word``, its contracted forms, its British and American spellings ("licensing",
+    "licencing"), each with a straight and a curly apostrophe."""
+    contracted = (word, *_CONTRACTED.get(word, ()))
+    spelled = (
+        variant
+        for form in contracted
+        for variant in (form, get_british_spelling(form), get_american_spelling(form))
+    )
     return list(
         dict.fromkeys(
             variant
-            for form in forms
+            for form in spelled
             for variant in (form, form.replace("'", "’"), form.replace("’", "'"))
         )
     )
