@@ -156,6 +156,19 @@ def test_an_invalid_token_pattern_names_the_rule(tmp_path: Path) -> None:
         workspace.analyze_text("demo")
 
 
+def test_a_value_the_tokenizer_always_splits_names_the_rule(tmp_path: Path) -> None:
+    bad = VALID.replace(
+        'phrases: ["demo clause"]', 'tokens: [{LOWER: {IN: ["demo", "third-party"]}}]'
+    )
+    workspace = Workspace(write(tmp_path, "demo_type.yaml", bad))
+    with pytest.raises(PatternFileError) as caught:
+        workspace.analyze_text("demo")
+    assert "demo_type.yaml: rule 'demo': LOWER value 'third-party' is never one token" in str(
+        caught.value
+    )
+    assert "third | - | party" in str(caught.value)
+
+
 def test_subfolders_are_not_clause_types(tmp_path: Path) -> None:
     write(tmp_path, "demo_type.yaml", VALID)
     (tmp_path / "checklists").mkdir()

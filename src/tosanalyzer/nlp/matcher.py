@@ -274,6 +274,27 @@ def _check_spec(spec: dict[str, Any]) -> None:
             raise ValueError(f"{attr} must be a string or a mapping of IN / NOT_IN / REGEX")
 
 
+def _check_one_token(nlp: Language, spec: dict[str, Any]) -> None:
+    """Refuse a value the tokenizer always splits: "third-party" is three tokens (third, -,
+    party) in any case, so as one token's value it never matches and the rule silently does
+    less than its author meant."""
+    for attr, expected in spec.items():
+        if attr.upper() not in {"LOWER", "LEMMA", "ORTH", "TEXT"}:
+            continue
+        values = [expected] if isinstance(expected, str) else [
+            value for op in ("IN", "NOT_IN") for value in expected.get(op, [])
+        ]
+        for value in values:
+            pieces = [t.text for t in nlp.make_doc(value)]
+            if len(pieces) > 1 and all(
+                len(nlp.make_doc(form)) > 1 for form in (value.title(), value.upper())
+            ):
+                raise ValueError(
+                    f"{attr} value '{value}' is never one token (the tokenizer splits it: "
+                    f"{' | '.join(pieces)}); give each piece its own token"
+                )
+
+
 def _value_satisfies(value: str, spec: dict[str, Any]) -> bool:
     """Whether a string attribute's ``value`` passes the one-attribute ``spec``."""
     ((_, expected),) = spec.items()
@@ -355,6 +376,8 @@ class CompiledLibrary:
         if rule.tokens is None:
             self._phrases.add(key, [nlp.make_doc(phrase) for phrase in rule.phrases or []])
             return
+        for spec in rule.tokens:
+            _check_one_token(nlp, spec)
         compiled = _tested_in_place(_compile_tokens(key, rule.tokens))
         for atom in compiled.atoms:
             if atom.index_key and atom.index_key not in known:
