@@ -185,21 +185,25 @@ class Analyzer:
             if covered.get(clause_type, -1) >= index:
                 continue
             matches = [match for match, _ in found]
-            scopes = [(_scope(s, clause), clause_type) for s in ("clause", "paragraph", "section")]
+            places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
             cancels = [
                 key
                 for excepted_by in self._excepted_by[clause_type]
-                for s in ("clause", "paragraph", "section")
-                for key in cancelled.get((_scope(s, clause), excepted_by), [])
+                for place in places
+                for key in cancelled.get((place, excepted_by), [])
             ]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
-                span = (min(m.start for m in matches), max(m.end for m in matches))
-                triage.cancellations.append(Cancellation(
-                    clause_type=clause_type, exceptions=cancels, start=span[0], end=span[1]
-                ))
+                triage.cancellations.append(
+                    Cancellation(
+                        clause_type=clause_type,
+                        exceptions=cancels,
+                        start=min(m.start for m in matches),
+                        end=max(m.end for m in matches),
+                    )
+                )
                 continue
-            cues = [key for s in scopes for key in fair_cues.get(s, [])]
+            cues = [key for place in places for key in fair_cues.get((place, clause_type), [])]
             final = _list_end(clauses, max(end for _, end in found))
             covered[clause_type] = final.index
             cue = cues[0] if cues else None

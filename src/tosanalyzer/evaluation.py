@@ -209,7 +209,9 @@ def estimate_unseen_claudette(
     other corpora or from the law) stay. Support is counted on every document of the file,
     ``split`` only chooses the documents scored.
     """
-    documents = _documents(_parse(ClaudetteRow, rows, path), path, None)
+    sentences = _parse(ClaudetteRow, rows, path)
+    documents = _documents(sentences, path, None)
+    in_split = {document.name for document in _documents(sentences, path, split)}
     traces = {document.name: trace(document.text) for document in documents}
     support = _support(documents, traces, categories)
     single = [
@@ -218,9 +220,7 @@ def estimate_unseen_claudette(
         if len(docs) == 1
     ]
     tally = _Tally(CLAUDETTE_CATEGORIES)
-    scored = [d for d in documents if split is None or d.rows[0].lexglue_split == split]
-    if not scored:
-        raise LabelledSetError(f"{path}: no rows of split '{split}'")
+    scored = [document for document in documents if document.name in in_split]
     for document in scored:
         unseen = frozenset(s.rule for s in single if s.document == document.name)
         findings = (

@@ -19,6 +19,7 @@ from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal, cast
 
 import numpy
@@ -285,14 +286,23 @@ def _check_one_token(nlp: Language, spec: dict[str, Any]) -> None:
             value for op in ("IN", "NOT_IN") for value in expected.get(op, [])
         ]
         for value in values:
-            pieces = [t.text for t in nlp.make_doc(value)]
-            if len(pieces) > 1 and all(
-                len(nlp.make_doc(form)) > 1 for form in (value.title(), value.upper())
-            ):
+            pieces = _always_split(nlp, value)
+            if pieces:
                 raise ValueError(
                     f"{attr} value '{value}' is never one token (the tokenizer splits it: "
                     f"{' | '.join(pieces)}); give each piece its own token"
                 )
+
+
+@lru_cache(maxsize=8192)
+def _always_split(nlp: Language, value: str) -> tuple[str, ...]:
+    """The pieces of ``value`` if the tokenizer splits it as written, in title case and in
+    capitals; empty when one of them is a single token. Cached: the same words recur in
+    hundreds of rules."""
+    pieces = tuple(t.text for t in nlp.make_doc(value))
+    if len(pieces) > 1 and all(len(nlp.make_doc(v)) > 1 for v in (value.title(), value.upper())):
+        return pieces
+    return ()
 
 
 def _value_satisfies(value: str, spec: dict[str, Any]) -> bool:
