@@ -339,15 +339,60 @@ def test_leave_one_out_counts_support_everywhere_but_scores_one_split(
     assert len(estimate.single_document_rules) == 3
 
 
-def test_leave_one_out_refuses_tosdr_and_errors(
+def test_leave_one_out_refuses_errors_and_a_tosdr_split(
     traced_workspace: Workspace, tmp_path: Path
 ) -> None:
     claudette = write_jsonl(tmp_path / "c.jsonl", LOO_ROWS)
-    tosdr = write_jsonl(tmp_path / "t.jsonl", TOSDR_ROWS)
-    with pytest.raises(LabelledSetError, match="--leave-one-out scores CLAUDETTE files"):
-        traced_workspace.evaluate(tosdr, leave_one_out=True)
+    tosdr = write_jsonl(tmp_path / "t.jsonl", LOO_QUOTES)
     with pytest.raises(LabelledSetError, match="without --errors"):
         traced_workspace.evaluate(claudette, with_errors=True, leave_one_out=True)
+    with pytest.raises(LabelledSetError, match="--split applies to CLAUDETTE files only"):
+        traced_workspace.evaluate(tosdr, split="train", leave_one_out=True)
+
+
+LOO_QUOTES: list[dict[str, Any]] = [
+    {
+        "service": "alpha",
+        "quote": "Every claim goes to binding arbitration.",
+        "labels": ["arbitration"],
+    },
+    {"service": "alpha", "quote": "You must arbitrate every claim.", "labels": ["arbitration"]},
+    {"service": "alpha", "quote": "Adults may opt into binding arbitration.", "labels": []},
+    {
+        "service": "beta",
+        "quote": "Claims are settled through binding arbitration.",
+        "labels": ["arbitration"],
+    },
+    {
+        "service": "beta",
+        "quote": "Disputes go to binding arbitration, but you may opt out.",
+        "labels": ["arbitration"],
+    },  # fair, but ToS;DR counts every form: binding helps in beta, the cue nowhere
+    {
+        "service": "beta",
+        "quote": "Members may opt into binding arbitration.",
+        "labels": ["class_action_waiver"],
+    },  # cancelled on a labelled quote, where a tag would not count: no help to opt-in
+]
+
+
+def test_tosdr_leave_one_out_scores_each_service_without_its_own_rules(
+    traced_workspace: Workspace, tmp_path: Path
+) -> None:
+    path = write_jsonl(tmp_path / "t.jsonl", LOO_QUOTES)
+    plain = traced_workspace.evaluate(path)
+    assert counts(plain.per_category["arbitration"]) == (4, 0, 0, 4)
+    assert plain.false_tag_rate == 0.0
+    estimate = traced_workspace.evaluate(path, leave_one_out=True)
+    assert estimate.leave_one_out and estimate.dataset == "tosdr"
+    assert [(s.rule, s.role, s.document) for s in estimate.single_document_rules] == [
+        ("arbitration/opt-in", "exception", "alpha"),
+        ("arbitration/must-arbitrate", "finding", "alpha"),
+    ]
+    # alpha's second quote is missed and its negative tagged; beta keeps every rule
+    assert counts(estimate.per_category["arbitration"]) == (3, 1, 1, 4)
+    assert estimate.false_tag_rate == 1.0
+    assert counts(estimate.per_category["class_action_waiver"]) == (0, 0, 1, 1)
 
 
 # --- ToS;DR -----------------------------------------------------------------------------------
@@ -637,6 +682,10 @@ def test_eval_leave_one_out_text_lists_single_document_rules(
     assert proc.returncode == 0, proc.stderr
     assert "without the 3 rules that help in one document only" in proc.stdout
     assert "arbitration/must-arbitrate · finding · alpha" in proc.stdout
+    quotes = write_jsonl(tmp_path / "t.jsonl", LOO_QUOTES)
+    proc = run_cli("eval", str(quotes), "--leave-one-out", "--patterns", str(folder))
+    assert proc.returncode == 0, proc.stderr
+    assert "each service scored without the 2 rules that help in one service only" in proc.stdout
     refused = run_cli("eval", str(path), "--leave-one-out", "--errors", "--patterns", str(folder))
     assert refused.returncode == 2
     assert refused.stderr.startswith("error: ")

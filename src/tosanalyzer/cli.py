@@ -236,8 +236,9 @@ def eval_command(
         bool,
         typer.Option(
             "--leave-one-out",
-            help="CLAUDETTE only: score each document without the rules that help in it "
-            "alone — an estimate of accuracy on documents the rules were not written from.",
+            help="Score each document (CLAUDETTE) or service (ToS;DR) without the rules that "
+            "help in it alone — an estimate of accuracy on documents the rules were not "
+            "written from.",
         ),
     ] = False,
     patterns: PatternsOption = None,
@@ -269,9 +270,10 @@ def _print_report(report: EvalReport) -> None:
         out.print()
     if report.leave_one_out:
         single = report.single_document_rules
+        group = "document" if report.dataset == "claudette" else "service"
         out.print(
-            f"leave-one-out: each document scored without the {len(single)} rules that help "
-            "in one document only (rule · role · document):"
+            f"leave-one-out: each {group} scored without the {len(single)} rules that help "
+            f"in one {group} only (rule · role · {group}):"
         )
         for support in single:
             out.print(f"  {support.rule} · {support.role} · {escape(support.document)}")

@@ -64,6 +64,18 @@ class TosdrRow(BaseModel):
     implied_labels: list[str] = []
     cases: list[str] = []
 
+    @property
+    def gold(self) -> set[str]:
+        return set(self.labels) | set(self.implied_labels)
+
+    def labelled(self, category: str, start: int, end: int) -> bool:
+        """Whether the quote is labelled ``category`` (a quote is scored whole)."""
+        return category in self.gold
+
+    def negative(self, category: str, start: int, end: int) -> bool:
+        """Whether a tag here is a false one: only quotes of the negative pool count."""
+        return not self.labels
+
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
@@ -128,9 +140,7 @@ class _Tally:
 
     def scores(self) -> tuple[dict[str, Score], Score, Score]:
         per = {c: _score(self.tp[c], self.fp[c], self.fn[c]) for c in self.categories}
-        micro = _score(
-            sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-        )
+        micro = _score(sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values()))
         n = len(per) or 1
         macro = Score(
             precision=round(sum(s.precision for s in per.values()) / n, 4),
@@ -213,20 +223,20 @@ def estimate_unseen_claudette(
     documents = _documents(sentences, path, None)
     in_split = {document.name for document in _documents(sentences, path, split)}
     traces = {document.name: trace(document.text) for document in documents}
-    support = _support(documents, traces, categories)
-    single = [
-        RuleSupport(rule=rule, role=role, document=next(iter(docs)))
-        for (role, rule), docs in sorted(support.items())
-        if len(docs) == 1
-    ]
+    support = _support(
+        (
+            _Helped(document.name, traces[document.name], document.labelled, document.unlabelled)
+            for document in documents
+        ),
+        categories,
+        fairness_counts=True,
+    )
+    single = _single(support)
     tally = _Tally(CLAUDETTE_CATEGORIES)
     scored = [document for document in documents if document.name in in_split]
     for document in scored:
-        unseen = frozenset(s.rule for s in single if s.document == document.name)
-        findings = (
-            analyze_without(document.text, unseen).findings
-            if unseen
-            else [traced.finding for traced in traces[document.name].findings]
+        findings = _unseen_findings(
+            document.name, document.text, traces[document.name], single, analyze_without
         )
         for row, _, fired in document.fired(findings, labeller):
             tally.add(_gold(row), set(fired))
@@ -242,29 +252,97 @@ def estimate_unseen_claudette(
     return report.model_copy(update={"leave_one_out": True, "single_document_rules": single})
 
 
+def estimate_unseen_tosdr(
+    rows: list[dict[str, Any]],
+    path: Path,
+    trace: Tracer,
+    analyze_without: AnalyzeWithout,
+    labeller: Labeller,
+    categories: Categories,
+    provenance: Provenance,
+) -> EvalReport:
+    """Per-type recall and false tags with each service's quotes scored as if the service had
+    never been seen.
+
+    The CLAUDETTE estimate with the service in place of the document: a finding rule helps in
+    the services whose labelled quotes it finds, an exception in those whose negative quotes it
+    keeps untagged. Fairness does not count here (ToS;DR labels name a clause whatever its
+    form), so fair cues help nowhere. Each service's quotes are analysed without the rules that
+    help in that service alone.
+    """
+    quotes = _parse(TosdrRow, rows, path)
+    traces = [trace(quote.quote) for quote in quotes]
+    support = _support(
+        (
+            _Helped(quote.service, traced, quote.labelled, quote.negative)
+            for quote, traced in zip(quotes, traces, strict=True)
+        ),
+        categories,
+        fairness_counts=False,
+    )
+    single = _single(support)
+    findings = [
+        _unseen_findings(quote.service, quote.quote, traced, single, analyze_without)
+        for quote, traced in zip(quotes, traces, strict=True)
+    ]
+    report = _score_tosdr(quotes, findings, path, labeller, provenance)
+    return report.model_copy(update={"leave_one_out": True, "single_document_rules": single})
+
+
+@dataclass(frozen=True)
+class _Helped:
+    """A traced text of one document or service, with what its labels say of a span."""
+
+    group: str
+    trace: Trace
+    labelled: Callable[[str, int, int], bool]
+    """Whether a category is labelled over ``start:end``: a finding there is right."""
+    negative: Callable[[str, int, int], bool]
+    """Whether a tag of a category over ``start:end`` would count as a false positive."""
+
+
 def _support(
-    documents: list[_Document], traces: dict[str, Trace], categories: Categories
+    texts: Iterable[_Helped], categories: Categories, fairness_counts: bool
 ) -> dict[tuple[str, str], set[str]]:
-    """(role, rule) → the documents where the rule made a sentence right."""
+    """(role, rule) → the documents or services where the rule made an item right."""
     support: dict[tuple[str, str], set[str]] = defaultdict(set)
-    for document in documents:
-        traced = traces[document.name]
-        for item in traced.findings:
+    for text in texts:
+        for item in text.trace.findings:
             finding = item.finding
+            tags = finding.fairness != "fair" or not fairness_counts
             for category in categories(finding.clause_type):
-                labelled = document.labelled(category, finding.start, finding.end)
-                if finding.fairness != "fair" and labelled:
+                span = (category, finding.start, finding.end)
+                if tags and text.labelled(*span):
                     for rule in item.rules:
-                        support[("finding", rule)].add(document.name)
-                elif finding.fairness == "fair" and not labelled:
+                        support[("finding", rule)].add(text.group)
+                elif not tags and text.negative(*span):
                     for cue in item.fair_cues:
-                        support[("fair_cue", cue)].add(document.name)
-        for cancel in traced.cancellations:
+                        support[("fair_cue", cue)].add(text.group)
+        for cancel in text.trace.cancellations:
             for category in categories(cancel.clause_type):
-                if not document.labelled(category, cancel.start, cancel.end):
+                if text.negative(category, cancel.start, cancel.end):
                     for rule in cancel.exceptions:
-                        support[("exception", rule)].add(document.name)
+                        support[("exception", rule)].add(text.group)
     return support
+
+
+def _single(support: dict[tuple[str, str], set[str]]) -> list[RuleSupport]:
+    """The rules that help in one document or service only."""
+    return [
+        RuleSupport(rule=rule, role=role, document=next(iter(groups)))
+        for (role, rule), groups in sorted(support.items())
+        if len(groups) == 1
+    ]
+
+
+def _unseen_findings(
+    group: str, text: str, traced: Trace, single: list[RuleSupport], without: AnalyzeWithout
+) -> list[Finding]:
+    """The findings of ``text`` without the rules that help in its own ``group`` alone."""
+    unseen = frozenset(s.rule for s in single if s.document == group)
+    if unseen:
+        return without(text, unseen).findings
+    return [item.finding for item in traced.findings]
 
 
 @dataclass(frozen=True)
@@ -289,6 +367,9 @@ class _Document:
             category in row.labels and s < end and e > start
             for row, (s, e) in zip(self.rows, self.spans, strict=True)
         )
+
+    def unlabelled(self, category: str, start: int, end: int) -> bool:
+        return not self.labelled(category, start, end)
 
 
 def _documents(sentences: list[ClaudetteRow], path: Path, split: str | None) -> list[_Document]:
@@ -392,13 +473,25 @@ def evaluate_tosdr(
     on a labelled quote is not counted as a false positive; a tag on a negative quote is.
     """
     quotes = _parse(TosdrRow, rows, path)
-    categories = {label for q in quotes for label in (*q.labels, *q.implied_labels)}
+    findings = [analyze(quote.quote).findings for quote in quotes]
+    return _score_tosdr(quotes, findings, path, labeller, provenance, explain)
+
+
+def _score_tosdr(
+    quotes: list[TosdrRow],
+    findings: list[list[Finding]],
+    path: Path,
+    labeller: Labeller,
+    provenance: Provenance,
+    explain: Explain | None = None,
+) -> EvalReport:
+    categories = {label for q in quotes for label in q.gold}
     tally = _Tally(categories)
     errors: list[EvalError] = []
     negatives = tagged_negatives = dated = tagged_dated = 0
-    for number, quote in enumerate(quotes, start=1):
-        fired = _fired(analyze(quote.quote).findings, labeller)
-        gold = set(quote.labels) | set(quote.implied_labels)
+    for number, (quote, found) in enumerate(zip(quotes, findings, strict=True), start=1):
+        fired = _fired(found, labeller)
+        gold = quote.gold
         negative = not quote.labels
         tally.add(gold, set(fired), fp_counts=negative)
         if negative:

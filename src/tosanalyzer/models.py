@@ -379,11 +379,14 @@ class EvalError(BaseModel):
 
 
 class RuleSupport(BaseModel):
-    """A rule whose every useful effect on a labelled set lies in one document."""
+    """A rule whose every useful effect on a labelled set lies in one document (CLAUDETTE) or
+    one service (ToS;DR)."""
 
     rule: str = Field(description="<clause type>/<rule id>")
     role: Literal["finding", "exception", "fair_cue"]
-    document: str = Field(description="The one document it found, cancelled or excused in.")
+    document: str = Field(
+        description="The one document or service it found, cancelled or excused in."
+    )
 
 
 class EvalReport(BaseModel):
@@ -392,7 +395,8 @@ class EvalReport(BaseModel):
     split: str | None = Field(default=None, description="The LexGLUE split scored, if one.")
     leave_one_out: bool = Field(
         default=False,
-        description="Each document was scored without the rules supported by it alone.",
+        description="Each document (or service) was scored without the rules supported by "
+        "it alone.",
     )
     single_document_rules: list[RuleSupport] = Field(default_factory=list)
     items: int

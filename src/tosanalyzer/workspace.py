@@ -6,6 +6,7 @@ with pydantic models in and out, so it can be scripted and tested without a term
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -56,6 +57,7 @@ from tosanalyzer.evaluation import (
     LabelledSetError,
     dataset_kind,
     estimate_unseen_claudette,
+    estimate_unseen_tosdr,
     evaluate_claudette,
     evaluate_tosdr,
     read_jsonl,
@@ -463,9 +465,7 @@ class Workspace:
             run = CheckRun(store, options, settings, channels, self.fetch_settings, self._compare)
             return run.run(on_fetched)
 
-    def _compare(
-        self, before: tuple[VersionInfo, str], after: tuple[VersionInfo, str]
-    ) -> Compared:
+    def _compare(self, before: tuple[VersionInfo, str], after: tuple[VersionInfo, str]) -> Compared:
         """A check's view of a new version: the clause diff, and each version's own grade."""
         grades = (self._reviewed(*before)[1].grade, self._reviewed(*after)[1].grade)
         return Compared(diff=self._clause_diff(before, after), grades=grades, library=self.library)
@@ -679,22 +679,38 @@ class Workspace:
             return analyzer.analyze_text(text, str(labels), assume_language="en")
 
         claudette = dataset_kind(rows, labels) == "claudette"
-        if leave_one_out and (with_errors or not claudette):
-            raise LabelledSetError(
-                f"{labels}: --leave-one-out scores CLAUDETTE files, without --errors"
-            )
+        if split is not None and not claudette:
+            raise LabelledSetError(f"{labels}: --split applies to CLAUDETTE files only")
+        if leave_one_out and with_errors:
+            raise LabelledSetError(f"{labels}: --leave-one-out is scored without --errors")
         if leave_one_out:
-            return estimate_unseen_claudette(
+
+            @functools.lru_cache(maxsize=4)  # one compile per document or service
+            def less(rules: frozenset[str]) -> Analyzer:
+                return analyzer.without(set(rules))
+
+            def analyze_without(text: str, rules: frozenset[str]) -> AnalysisResult:
+                return less(rules).analyze_text(text, str(labels), assume_language="en")
+
+            if claudette:
+                return estimate_unseen_claudette(
+                    rows,
+                    labels,
+                    analyzer.trace,
+                    analyze_without,
+                    self._claudette_labels,
+                    self._claudette_of,
+                    analyzer.provenance,
+                    split,
+                )
+            return estimate_unseen_tosdr(
                 rows,
                 labels,
                 analyzer.trace,
-                lambda text, rules: analyzer.without(set(rules)).analyze_text(
-                    text, str(labels), assume_language="en"
-                ),
-                self._claudette_labels,
-                self._claudette_of,
+                analyze_without,
+                self._clause_type_labels,
+                self._tosdr_of,
                 analyzer.provenance,
-                split,
             )
         if claudette:
             explain = self._explainer(self._claudette_of) if with_errors else None
@@ -707,8 +723,6 @@ class Workspace:
                 explain,
                 split,
             )
-        if split is not None:
-            raise LabelledSetError(f"{labels}: --split applies to CLAUDETTE files only")
         explain = self._explainer(self._tosdr_of) if with_errors else None
         return evaluate_tosdr(
             rows, labels, analyze, self._clause_type_labels, analyzer.provenance, explain
