@@ -105,6 +105,29 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     return tmp_path
 
 
+def test_an_edited_pattern_file_is_seen_by_a_running_workspace(tmp_path: Path) -> None:
+    """A reviewer edits a rule while the TUI runs: the next analysis uses it, a broken edit
+    is an error that names the file, and fixing it recovers."""
+    folder = write(tmp_path, "demo_type.yaml", VALID)
+    workspace = Workspace(patterns=folder)
+    text = "This is a demo clause. A sample clause follows."
+    first = workspace.analyze_text(text)
+    assert [f.quote for f in first.findings] == ["This is a demo clause."]
+    widened = VALID.replace('phrases: ["demo clause"]', 'phrases: ["demo clause", "sample clause"]')
+    write(tmp_path, "demo_type.yaml", widened)
+    second = workspace.analyze_text(text)
+    assert [f.quote for f in second.findings] == [
+        "This is a demo clause.",
+        "A sample clause follows.",
+    ]
+    assert second.provenance.pattern_library_version != first.provenance.pattern_library_version
+    write(tmp_path, "demo_type.yaml", widened.replace("severity:", "severity"))
+    with pytest.raises(PatternFileError, match=r"demo_type\.yaml"):
+        workspace.analyze_text(text)
+    write(tmp_path, "demo_type.yaml", widened)
+    assert len(workspace.analyze_text(text).findings) == 2
+
+
 def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
     library = load_library(write(tmp_path, "demo_type.yaml", VALID))
     assert [p.id for p in library.patterns] == ["demo_type"]

@@ -36,7 +36,7 @@ from tosanalyzer.models import (
 )
 from tosanalyzer.nlp.attributes import extract, extract_effective_date
 from tosanalyzer.nlp.language import detect_language
-from tosanalyzer.nlp.library import load_library
+from tosanalyzer.nlp.library import load_library, pattern_files
 from tosanalyzer.nlp.matcher import CompiledLibrary, RuleMatch
 from tosanalyzer.nlp.pipeline import build_pipeline, mask_markup
 from tosanalyzer.nlp.segment import segment
@@ -303,7 +303,20 @@ class _Triage:
     cancellations: list[Cancellation] = field(default_factory=list)
 
 
-@lru_cache(maxsize=4)
 def analyzer_for(patterns_dir: Path) -> Analyzer:
-    """The cached analyzer of a pattern folder (built on first use)."""
+    """The cached analyzer of a pattern folder, built again once a file in it changes, so a
+    reviewer who edits a rule while the TUI runs sees it on the next analysis."""
+    return _analyzer_for(patterns_dir, _fingerprint(patterns_dir))
+
+
+@lru_cache(maxsize=4)
+def _analyzer_for(patterns_dir: Path, fingerprint: tuple[tuple[str, int, int], ...]) -> Analyzer:
     return Analyzer(load_library(patterns_dir))
+
+
+def _fingerprint(patterns_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Name, size and modification time of each pattern file: a stat, not a read."""
+    if not patterns_dir.is_dir():
+        return ()
+    stats = ((path.name, path.stat()) for path in pattern_files(patterns_dir))
+    return tuple((name, stat.st_size, stat.st_mtime_ns) for name, stat in stats)

@@ -147,7 +147,7 @@ class Workspace:
         self.patterns_dir = (patterns or patterns_dir()).resolve()
         self.db = db
         self.fetch_settings = fetch_settings
-        self._reviews: dict[str, tuple[AnalysisResult, str | None]] = {}
+        self._reviews: dict[tuple[str, str], tuple[AnalysisResult, str | None]] = {}
         self._reviews_lock = threading.Lock()
 
     @contextmanager
@@ -575,15 +575,17 @@ class Workspace:
     def _reviewed(self, version: VersionInfo, text: str) -> tuple[AnalysisResult, VersionFacts]:
         """A stored version analysed and graded on its own. Kept by text hash for a while: a
         timeline's badges and the report's look-back meet each version in two neighbouring
-        pairs, and analysing a long document takes a good part of a second."""
+        pairs, and analysing a long document takes a good part of a second. Keyed by the
+        pattern library too: an edited rule reviews the version again."""
+        key = (version.text_sha256, self.library.version)
         with self._reviews_lock:
-            cached = self._reviews.get(version.text_sha256)
+            cached = self._reviews.get(key)
         if cached is None:
             result = self.analyzer.analyze_text(text, "stored version", "md")
             document = VendorDocument(name="version", result=result)
             cached = (result, assess([document], self.checklist).grade.letter)
             with self._reviews_lock:
-                self._reviews[version.text_sha256] = cached
+                self._reviews[key] = cached
                 while len(self._reviews) > _REVIEWS_KEPT:
                     del self._reviews[next(iter(self._reviews))]
         result, letter = cached
