@@ -199,13 +199,21 @@ def evaluate_claudette(
     return _report("claudette", path, items, provenance, tally, errors, split=split)
 
 
+@dataclass(frozen=True)
+class Tracing:
+    """What the leave-one-out estimates ask of the analyzer: the rules behind each finding,
+    analysis without named rules, and the labels a finding (or a clause type) stands for."""
+
+    trace: Tracer
+    analyze_without: AnalyzeWithout
+    labeller: Labeller
+    categories: Categories
+
+
 def estimate_unseen_claudette(
     rows: list[dict[str, Any]],
     path: Path,
-    trace: Tracer,
-    analyze_without: AnalyzeWithout,
-    labeller: Labeller,
-    categories: Categories,
+    tracing: Tracing,
     provenance: Provenance,
     split: str | None = None,
 ) -> EvalReport:
@@ -222,13 +230,13 @@ def estimate_unseen_claudette(
     sentences = _parse(ClaudetteRow, rows, path)
     documents = _documents(sentences, path, None)
     in_split = {document.name for document in _documents(sentences, path, split)}
-    traces = {document.name: trace(document.text) for document in documents}
+    traces = {document.name: tracing.trace(document.text) for document in documents}
     support = _support(
         (
             _Helped(document.name, traces[document.name], document.labelled, document.unlabelled)
             for document in documents
         ),
-        categories,
+        tracing.categories,
         fairness_counts=True,
     )
     single = _single(support)
@@ -236,9 +244,9 @@ def estimate_unseen_claudette(
     scored = [document for document in documents if document.name in in_split]
     for document in scored:
         findings = _unseen_findings(
-            document.name, document.text, traces[document.name], single, analyze_without
+            document.name, document.text, traces[document.name], single, tracing.analyze_without
         )
-        for row, _, fired in document.fired(findings, labeller):
+        for row, _, fired in document.fired(findings, tracing.labeller):
             tally.add(_gold(row), set(fired))
     report = _report(
         "claudette",
@@ -253,13 +261,7 @@ def estimate_unseen_claudette(
 
 
 def estimate_unseen_tosdr(
-    rows: list[dict[str, Any]],
-    path: Path,
-    trace: Tracer,
-    analyze_without: AnalyzeWithout,
-    labeller: Labeller,
-    categories: Categories,
-    provenance: Provenance,
+    rows: list[dict[str, Any]], path: Path, tracing: Tracing, provenance: Provenance
 ) -> EvalReport:
     """Per-type recall and false tags with each service's quotes scored as if the service had
     never been seen.
@@ -271,21 +273,21 @@ def estimate_unseen_tosdr(
     help in that service alone.
     """
     quotes = _parse(TosdrRow, rows, path)
-    traces = [trace(quote.quote) for quote in quotes]
+    traces = [tracing.trace(quote.quote) for quote in quotes]
     support = _support(
         (
             _Helped(quote.service, traced, quote.labelled, quote.negative)
             for quote, traced in zip(quotes, traces, strict=True)
         ),
-        categories,
+        tracing.categories,
         fairness_counts=False,
     )
     single = _single(support)
     findings = [
-        _unseen_findings(quote.service, quote.quote, traced, single, analyze_without)
+        _unseen_findings(quote.service, quote.quote, traced, single, tracing.analyze_without)
         for quote, traced in zip(quotes, traces, strict=True)
     ]
-    report = _score_tosdr(quotes, findings, path, labeller, provenance)
+    report = _score_tosdr(quotes, findings, path, tracing.labeller, provenance)
     return report.model_copy(update={"leave_one_out": True, "single_document_rules": single})
 
 

@@ -55,6 +55,7 @@ from tosanalyzer.diff import (
 from tosanalyzer.evaluation import (
     Explain,
     LabelledSetError,
+    Tracing,
     dataset_kind,
     estimate_unseen_claudette,
     estimate_unseen_tosdr,
@@ -695,25 +696,16 @@ class Workspace:
                 return less(rules).analyze_text(text, str(labels), assume_language="en")
 
             if claudette:
-                return estimate_unseen_claudette(
-                    rows,
-                    labels,
-                    analyzer.trace,
-                    analyze_without,
-                    self._claudette_labels,
-                    self._claudette_of,
-                    analyzer.provenance,
-                    split,
+                tracing = Tracing(
+                    analyzer.trace, analyze_without, self._claudette_labels, self._claudette_of
                 )
-            return estimate_unseen_tosdr(
-                rows,
-                labels,
-                analyzer.trace,
-                analyze_without,
-                self._clause_type_labels,
-                self._tosdr_of,
-                analyzer.provenance,
+                return estimate_unseen_claudette(
+                    rows, labels, tracing, analyzer.provenance, split
+                )
+            tracing = Tracing(
+                analyzer.trace, analyze_without, self._clause_type_labels, self._tosdr_of
             )
+            return estimate_unseen_tosdr(rows, labels, tracing, analyzer.provenance)
         if claudette:
             explain = self._explainer(self._claudette_of) if with_errors else None
             return evaluate_claudette(
