@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from tosanalyzer.models import AttributeName, Attributes, Money, Period
 from tosanalyzer.nlp.attributes import (
+    country_tokens,
     extract,
     extract_countries,
     extract_effective_date,
@@ -20,6 +21,7 @@ from tosanalyzer.nlp.attributes import (
     extract_period,
     extract_venue,
 )
+from tosanalyzer.nlp.pipeline import build_pipeline
 
 # --- money ------------------------------------------------------------------------------------
 
@@ -315,6 +317,35 @@ def test_no_venue(text: str) -> None:
 )
 def test_countries(text: str, countries: list[str]) -> None:
     assert extract_countries(text) == countries
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Data is stored in the US and in New Zealand.", ["US", "New Zealand"]),
+        ("Copies are kept in the U.S. by our host.", ["U.S."]),
+        ("PLEASE SEND THE FORM TO US BY POST.", []),
+        ("YOUR DATA MAY BE TRANSFERRED TO THE UNITED STATES.", ["UNITED STATES"]),
+        ("Offices in Indiana, New Jersey and the European Union.", []),
+        ("Residents of New South Wales or Papua New Guinea.", ["Papua New Guinea"]),
+    ],
+)
+def test_country_tokens_are_where_the_text_names_a_country(text: str, names: list[str]) -> None:
+    doc = build_pipeline().make_doc(text)
+    found = sorted(country_tokens(doc))
+    runs = [doc[i : j + 1].text for i, j in _runs(found)]
+    assert runs == names
+
+
+def _runs(indices: list[int]) -> list[tuple[int, int]]:
+    """Consecutive token indices as (first, last) pairs."""
+    runs: list[tuple[int, int]] = []
+    for i in indices:
+        if runs and runs[-1][1] == i - 1:
+            runs[-1] = (runs[-1][0], i)
+        else:
+            runs.append((i, i))
+    return runs
 
 
 # --- effective date ---------------------------------------------------------------------------

@@ -128,6 +128,19 @@ def test_an_edited_pattern_file_is_seen_by_a_running_workspace(tmp_path: Path) -
     assert len(workspace.analyze_text(text).findings) == 2
 
 
+def test_is_country_reads_any_country_name(tmp_path: Path) -> None:
+    """`IS_COUNTRY` is true for the words of a country's name, whichever country it is."""
+    rule = VALID.replace(
+        'phrases: ["demo clause"]',
+        'tokens: [{LOWER: "in"}, {LOWER: "the", OP: "?"}, {IS_COUNTRY: true}]',
+    ).replace('match: ["This is a demo clause."]', 'match: ["Kept in Norway."]')
+    workspace = Workspace(patterns=write(tmp_path, "demo_type.yaml", rule))
+    for text in ["Kept in Norway.", "Kept in the Netherlands.", "Kept in the U.S. for now."]:
+        assert workspace.analyze_text(text).findings, text
+    for text in ["Kept in Norwich.", "Kept in the office.", "Kept in Indiana."]:
+        assert not workspace.analyze_text(text).findings, text
+
+
 def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
     library = load_library(write(tmp_path, "demo_type.yaml", VALID))
     assert [p.id for p in library.patterns] == ["demo_type"]

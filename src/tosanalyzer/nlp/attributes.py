@@ -17,9 +17,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from functools import cache
 from typing import Literal
 
+import numpy
 import pycountry
+from spacy.attrs import LOWER
+from spacy.strings import get_string_id
+from spacy.tokens import Doc
 
 from tosanalyzer.models import AttributeName, Attributes, Money, Period
 
@@ -578,6 +583,36 @@ def extract_countries(text: str) -> list[str]:
     shouting = _shouting(clean)
     found = {_country_of(match.group(), shouting) for match in _COUNTRY_NAME.finditer(clean)}
     return sorted(found - {""})
+
+
+_COUNTRY_FIRST_WORDS = frozenset(re.split(r"[\s-]", name)[0] for name in _COUNTRY_ALIASES)
+_LONGEST_COUNTRY = 8  # tokens: "South Georgia and the South Sandwich Islands"
+
+
+def country_tokens(doc: Doc) -> frozenset[int]:
+    """The tokens of ``doc`` that are part of a country's name: the names
+    ``extract_countries`` reads, for rules that ask whether a word names one (``IS_COUNTRY``).
+    Looked up a few tokens at a time from capitalised words that can begin a name, longest
+    first, so "New Jersey" is read (and skipped) whole and "Papua New Guinea" is one name. "US"
+    among words in capitals is the pronoun."""
+    found: set[int] = set()
+    after = 0  # tokens before this one are part of a name already read
+    for i in numpy.flatnonzero(numpy.isin(doc.to_array(LOWER), _first_word_ids())).tolist():
+        if i < after or not doc[i].text[:1].isupper():
+            continue
+        for j in range(min(len(doc), i + _LONGEST_COUNTRY), i, -1):
+            name = doc[i:j].text
+            if name.lower() in _COUNTRY_ALIASES:
+                if _country_of(name, _shouting(doc[max(0, i - 6) : j + 6].text)):
+                    found.update(range(i, j))
+                after = j
+                break
+    return frozenset(found)
+
+
+@cache
+def _first_word_ids() -> numpy.ndarray:
+    return numpy.array(sorted(get_string_id(word) for word in _COUNTRY_FIRST_WORDS), dtype="uint64")
 
 
 # --- effective date ---------------------------------------------------------------------------

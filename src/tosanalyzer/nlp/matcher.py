@@ -34,6 +34,7 @@ from spacy.tokens import Doc, Token
 from thinc.types import Ints2d
 
 from tosanalyzer.models import PatternLibrary, Rule
+from tosanalyzer.nlp.attributes import country_tokens
 from tosanalyzer.nlp.library import PatternFileError
 from tosanalyzer.nlp.pipeline import lemma_norm
 
@@ -48,7 +49,20 @@ _STRING_ATTRS: dict[str, Callable[[Token], str]] = {
     "NORM": lambda t: t.norm_,
     "ORTH": lambda t: t.text,
 }
+_COUNTRY_TOKENS = "tosanalyzer.country_tokens"
+
+
+def _is_country(token: Token) -> bool:
+    """Whether the token is part of a country's name ("Ireland", "United States", "U.S."); the
+    names are found once per document, the first time a rule asks."""
+    found: frozenset[int] | None = token.doc.user_data.get(_COUNTRY_TOKENS)
+    if found is None:
+        found = token.doc.user_data[_COUNTRY_TOKENS] = country_tokens(token.doc)
+    return token.i in found
+
+
 _FLAG_ATTRS: dict[str, Callable[[Token], bool]] = {
+    "IS_COUNTRY": _is_country,
     "IS_PUNCT": lambda t: t.is_punct,
     "IS_ALPHA": lambda t: t.is_alpha,
     "IS_DIGIT": lambda t: t.is_digit,
