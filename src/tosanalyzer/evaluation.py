@@ -72,9 +72,13 @@ class TosdrRow(BaseModel):
         """Whether the quote is labelled ``category`` (a quote is scored whole)."""
         return category in self.gold
 
+    @property
+    def in_negative_pool(self) -> bool:
+        return not self.labels
+
     def negative(self, category: str, start: int, end: int) -> bool:
         """Whether a tag here is a false one: only quotes of the negative pool count."""
-        return not self.labels
+        return self.in_negative_pool
 
 
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
@@ -240,11 +244,12 @@ def estimate_unseen_claudette(
         fairness_counts=True,
     )
     single = _single(support)
+    unseen = _unseen_by_group(single)
     tally = _Tally(CLAUDETTE_CATEGORIES)
     scored = [document for document in documents if document.name in in_split]
     for document in scored:
         findings = _unseen_findings(
-            document.name, document.text, traces[document.name], single, tracing.analyze_without
+            document.text, traces[document.name], unseen[document.name], tracing.analyze_without
         )
         for row, _, fired in document.fired(findings, tracing.labeller):
             tally.add(_gold(row), set(fired))
@@ -283,8 +288,9 @@ def estimate_unseen_tosdr(
         fairness_counts=False,
     )
     single = _single(support)
+    unseen = _unseen_by_group(single)
     findings = [
-        _unseen_findings(quote.service, quote.quote, traced, single, tracing.analyze_without)
+        _unseen_findings(quote.quote, traced, unseen[quote.service], tracing.analyze_without)
         for quote, traced in zip(quotes, traces, strict=True)
     ]
     report = _score_tosdr(quotes, findings, path, tracing.labeller, provenance)
@@ -337,11 +343,19 @@ def _single(support: dict[tuple[str, str], set[str]]) -> list[RuleSupport]:
     ]
 
 
+def _unseen_by_group(single: list[RuleSupport]) -> defaultdict[str, frozenset[str]]:
+    """Document or service → the rules that help in it alone (empty for the others)."""
+    rules: defaultdict[str, set[str]] = defaultdict(set)
+    for support in single:
+        rules[support.document].add(support.rule)
+    return defaultdict(frozenset, {group: frozenset(r) for group, r in rules.items()})
+
+
 def _unseen_findings(
-    group: str, text: str, traced: Trace, single: list[RuleSupport], without: AnalyzeWithout
+    text: str, traced: Trace, unseen: frozenset[str], without: AnalyzeWithout
 ) -> list[Finding]:
-    """The findings of ``text`` without the rules that help in its own ``group`` alone."""
-    unseen = frozenset(s.rule for s in single if s.document == group)
+    """The findings of ``text`` without the ``unseen`` rules (those its document or service
+    alone supports); the traced findings when there are none."""
     if unseen:
         return without(text, unseen).findings
     return [item.finding for item in traced.findings]
@@ -494,7 +508,7 @@ def _score_tosdr(
     for number, (quote, found) in enumerate(zip(quotes, findings, strict=True), start=1):
         fired = _fired(found, labeller)
         gold = quote.gold
-        negative = not quote.labels
+        negative = quote.in_negative_pool
         tally.add(gold, set(fired), fp_counts=negative)
         if negative:
             negatives += 1

@@ -578,11 +578,12 @@ class Workspace:
         timeline's badges and the report's look-back meet each version in two neighbouring
         pairs, and analysing a long document takes a good part of a second. Keyed by the
         pattern library too: an edited rule reviews the version again."""
-        key = (version.text_sha256, self.library.version)
+        analyzer = self.analyzer  # one library for the key and the analysis
+        key = (version.text_sha256, analyzer.library.version)
         with self._reviews_lock:
             cached = self._reviews.get(key)
         if cached is None:
-            result = self.analyzer.analyze_text(text, "stored version", "md")
+            result = analyzer.analyze_text(text, "stored version", "md")
             document = VendorDocument(name="version", result=result)
             cached = (result, assess([document], self.checklist).grade.letter)
             with self._reviews_lock:
