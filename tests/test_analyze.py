@@ -328,6 +328,27 @@ def test_exceptions_from_lets_a_general_type_cancel_a_narrower_one(tmp_path: Pat
     assert (1, "silent_change/rule") in fired
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # the exception after "except" carves a case out: the finding stands
+        ("Disputes go to arbitration, except that small claims need not go to arbitration.", True),
+        ("Disputes go to arbitration other than those that need not go to arbitration.", True),
+        # no carve-out word in between, or the exception first: it cancels
+        ("Disputes go to arbitration; small claims need not go to arbitration.", False),
+        ("Except where claims need not go to arbitration, disputes go to arbitration.", False),
+    ],
+)
+def test_an_exception_behind_except_carves_out_instead_of_cancelling(
+    tmp_path: Path, text: str, found: bool
+) -> None:
+    rules = [phrase_rule("imposed", "go to arbitration")]
+    excepted = [phrase_rule("not-required", "need not go to arbitration")]
+    write_clause_type(tmp_path, "arbitration", rules, exceptions=excepted)
+    findings = Workspace(tmp_path).analyze_text(text).findings
+    assert [f.pattern_id for f in findings] == (["arbitration/imposed"] if found else [])
+
+
 @pytest.mark.parametrize("reference", ["no_such_type", "silent_change"])
 def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference: str) -> None:
     write_clause_type(tmp_path, "any_change", [phrase_rule("rule", "may change")])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -154,7 +155,7 @@ class Analyzer:
         doc = self._nlp.make_doc(mask_markup(text))
         starts = [clause.start for clause in clauses]
         hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
-        cancelled: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
+        cancelled: dict[tuple[_Scope, str], list[RuleMatch]] = defaultdict(list)
         fair_cues: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
         triage = _Triage(doc)
         for match in self._compiled.matches(doc):
@@ -174,7 +175,7 @@ class Analyzer:
                 continue
             scope = (_scope(rule.scope, clause), match.clause_type)
             if match.role == "exception":
-                cancelled[scope].append(f"{match.clause_type}/{match.rule_id}")
+                cancelled[scope].append(match)
             elif match.role == "fair_cue":
                 fair_cues[scope].append(f"{match.clause_type}/{match.rule_id}")
             else:
@@ -187,10 +188,11 @@ class Analyzer:
             matches = [match for match, _ in found]
             places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
             cancels = [
-                key
+                f"{exception.clause_type}/{exception.rule_id}"
                 for excepted_by in self._excepted_by[clause_type]
                 for place in places
-                for key in cancelled.get((place, excepted_by), [])
+                for exception in cancelled.get((place, excepted_by), [])
+                if not _carved_out(text, matches, exception, clause.end)
             ]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
@@ -248,6 +250,19 @@ class Analyzer:
 
 
 _Scope = tuple[str, ...]
+_CARVE_OUT = re.compile(r"\b(except|excluding|other than|apart from|save that|save for)\b", re.I)
+
+
+def _carved_out(text: str, matches: list[RuleMatch], exception: RuleMatch, end: int) -> bool:
+    """Whether ``exception`` only carves a case out of the finding ("disputes go to binding
+    arbitration, except that neither side is required to arbitrate IP claims"): it comes later
+    in the same clause (ending at ``end``), behind an "except" that the finding's first match
+    stands before. Written the other way round ("except where …, disputes go to arbitration")
+    or without the word, the exception still cancels."""
+    first = min(match.end for match in matches)
+    if not first <= exception.start < end:
+        return False
+    return bool(_CARVE_OUT.search(text, first, exception.start))
 _MAX_ITEMS = 20
 
 
