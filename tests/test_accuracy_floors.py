@@ -23,20 +23,20 @@ pytestmark = pytest.mark.skipif(
     not (CLAUDETTE.is_file() and TOSDR.is_file()), reason="../shared/corpora is not present"
 )
 
-# Reached with pattern library 1d9041d81ad9 (docs/accuracy.md).
-CLAUDETTE_MACRO_F1 = 0.865
-CLAUDETTE_SPLIT_MACRO_F1 = {"train": 0.876, "validation": 0.833}
-CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 = 0.825
+# Reached with pattern library d980b7a6f023 (docs/accuracy.md).
+CLAUDETTE_MACRO_F1 = 0.869
+CLAUDETTE_SPLIT_MACRO_F1 = {"train": 0.876, "validation": 0.850}
+CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 = {"all": 0.830, "validation": 0.795}
 SURFACE_TOLERANCE = 0.005
 CLAUDETTE_F1 = {
-    "arbitration": 0.849,
+    "arbitration": 0.880,
     "choice_of_law": 0.936,
     "content_removal": 0.874,
     "contract_by_using": 0.915,
     "jurisdiction": 0.914,
     "limitation_of_liability": 0.749,
     "unilateral_change": 0.827,
-    "unilateral_termination": 0.857,
+    "unilateral_termination": 0.859,
 }
 TOSDR_RECALL = {  # clause types with at least 10 quotes
     "advertising_tracking": 0.887,
@@ -63,7 +63,7 @@ TOSDR_RECALL = {  # clause types with at least 10 quotes
     "unilateral_change": 0.869,
     "unilateral_termination": 0.860,
     "user_indemnification": 0.897,
-    "warranty_disclaimer": 0.901,
+    "warranty_disclaimer": 0.909,
 }
 TOSDR_FALSE_TAG_RATE = 0.0184
 TOSDR_LEAVE_ONE_OUT_MACRO_RECALL = 0.829
@@ -98,9 +98,12 @@ def test_claudette_splits_hold_their_figures(split: str) -> None:
     assert report.macro.f1 >= CLAUDETTE_SPLIT_MACRO_F1[split] - MARGIN
 
 
-def test_claudette_leave_one_out_estimate_holds() -> None:
-    report = Workspace().evaluate(CLAUDETTE, leave_one_out=True)
-    assert report.macro.f1 >= CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1 - MARGIN
+@pytest.mark.parametrize("split", sorted(CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1))
+def test_claudette_leave_one_out_estimate_holds(split: str) -> None:
+    report = Workspace().evaluate(
+        CLAUDETTE, leave_one_out=True, split=None if split == "all" else split
+    )
+    assert report.macro.f1 >= CLAUDETTE_LEAVE_ONE_OUT_MACRO_F1[split] - MARGIN
 
 
 SURFACES = {
