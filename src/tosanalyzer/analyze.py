@@ -250,6 +250,7 @@ class Analyzer:
 
 
 _Scope = tuple[str, ...]
+_MAX_ITEMS = 20
 _CARVE_OUT = re.compile(r"\b(except|excluding|other than|apart from|save that|save for)\b", re.I)
 
 
@@ -263,7 +264,6 @@ def _carved_out(text: str, matches: list[RuleMatch], exception: RuleMatch, end: 
     if not first <= exception.start < end:
         return False
     return bool(_CARVE_OUT.search(text, first, exception.start))
-_MAX_ITEMS = 20
 
 
 def _scope(kind: str, clause: Clause) -> _Scope:
