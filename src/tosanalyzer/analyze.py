@@ -187,12 +187,13 @@ class Analyzer:
                 continue
             matches = [match for match, _ in found]
             places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
+            first_end = min(match.end for match in matches)
             cancels = [
                 f"{exception.clause_type}/{exception.rule_id}"
                 for excepted_by in self._excepted_by[clause_type]
                 for place in places
                 for exception in cancelled.get((place, excepted_by), [])
-                if not _carved_out(text, matches, exception, clause.end)
+                if not _carved_out(text, first_end, exception, clause.end)
             ]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
@@ -254,16 +255,15 @@ _MAX_ITEMS = 20
 _CARVE_OUT = re.compile(r"\b(except|excluding|other than|apart from|save that|save for)\b", re.I)
 
 
-def _carved_out(text: str, matches: list[RuleMatch], exception: RuleMatch, end: int) -> bool:
+def _carved_out(text: str, first_end: int, exception: RuleMatch, end: int) -> bool:
     """Whether ``exception`` only carves a case out of the finding ("disputes go to binding
     arbitration, except that neither side is required to arbitrate IP claims"): it comes later
     in the same clause (ending at ``end``), behind an "except" that the finding's first match
-    stands before. Written the other way round ("except where …, disputes go to arbitration")
-    or without the word, the exception still cancels."""
-    first = min(match.end for match in matches)
-    if not first <= exception.start < end:
+    (ending at ``first_end``) stands before. Written the other way round ("except where …,
+    disputes go to arbitration") or without the word, the exception still cancels."""
+    if not first_end <= exception.start < end:
         return False
-    return bool(_CARVE_OUT.search(text, first, exception.start))
+    return bool(_CARVE_OUT.search(text, first_end, exception.start))
 
 
 def _scope(kind: str, clause: Clause) -> _Scope:
