@@ -349,6 +349,39 @@ def test_an_exception_behind_except_carves_out_instead_of_cancelling(
     assert [f.pattern_id for f in findings] == (["arbitration/imposed"] if found else [])
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        # the exception rereads the only words that matched: cancelled, as at clause scope
+        ("We may disable content.", []),
+        # another match of the clause stands: the exception is not about it
+        ("We may disable content and terminate accounts.", ["ends/terminate"]),
+        ("We may terminate accounts and disable content.", ["ends/terminate"]),
+    ],
+)
+def test_an_exception_of_scope_match_cancels_only_the_matches_it_overlaps(
+    tmp_path: Path, text: str, found: list[str]
+) -> None:
+    rules = [phrase_rule("disable", "may disable"), phrase_rule("terminate", "terminate accounts")]
+    rereading = [{**phrase_rule("content-not-account", "disable content"), "scope": "match"}]
+    write_clause_type(tmp_path, "ends", rules, exceptions=rereading)
+    workspace = Workspace(tmp_path)
+    assert [f.pattern_id for f in workspace.analyze_text(text).findings] == found
+    if not found:
+        miss = workspace.analyzer.explain_miss(text, 0, len(text), {"ends"})
+        assert miss == "ends/disable matched, but exception ends/content-not-account cancelled it"
+
+
+@pytest.mark.parametrize("role", ["patterns", "fair_when"])
+def test_only_an_exception_may_have_scope_match(tmp_path: Path, role: str) -> None:
+    rule = {**phrase_rule("narrow", "may disable"), "scope": "match"}
+    base = [phrase_rule("rule", "may disable")]
+    fields = {"polarity": "bad", role: [rule]} if role == "fair_when" else {}
+    write_clause_type(tmp_path, "ends", [rule] if role == "patterns" else base, **fields)
+    with pytest.raises(PatternFileError, match="scope 'match' applies to exceptions only"):
+        load_library(tmp_path)
+
+
 @pytest.mark.parametrize("reference", ["no_such_type", "silent_change"])
 def test_exceptions_from_must_name_another_clause_type(tmp_path: Path, reference: str) -> None:
     write_clause_type(tmp_path, "any_change", [phrase_rule("rule", "may change")])

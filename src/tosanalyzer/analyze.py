@@ -156,6 +156,7 @@ class Analyzer:
         starts = [clause.start for clause in clauses]
         hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
         cancelled: dict[tuple[_Scope, str], list[RuleMatch]] = defaultdict(list)
+        rereadings: dict[str, list[RuleMatch]] = defaultdict(list)  # exceptions of scope "match"
         fair_cues: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
         triage = _Triage(doc)
         for match in self._compiled.matches(doc):
@@ -174,7 +175,9 @@ class Analyzer:
                 triage.suppressed.append((match, "its section filter keeps it out"))
                 continue
             scope = (_scope(rule.scope, clause), match.clause_type)
-            if match.role == "exception":
+            if match.role == "exception" and rule.scope == "match":
+                rereadings[match.clause_type].append(match)
+            elif match.role == "exception":
                 cancelled[scope].append(match)
             elif match.role == "fair_cue":
                 fair_cues[scope].append(f"{match.clause_type}/{match.rule_id}")
@@ -185,6 +188,13 @@ class Analyzer:
             clause = clauses[index]
             if covered.get(clause_type, -1) >= index:
                 continue
+            reread = [
+                exception
+                for excepted_by in self._excepted_by[clause_type]
+                for exception in rereadings.get(excepted_by, [])
+                if any(_overlap(exception, match) for match, _ in found)
+            ]
+            kept = [(m, end) for m, end in found if not any(_overlap(e, m) for e in reread)]
             matches = [match for match, _ in found]
             places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
             first_end = min(match.end for match in matches)
@@ -195,6 +205,8 @@ class Analyzer:
                 for exception in cancelled.get((place, excepted_by), [])
                 if not _carved_out(text, first_end, exception, clause.end)
             ]
+            if not kept:
+                cancels += [f"{e.clause_type}/{e.rule_id}" for e in reread]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
                 triage.cancellations.append(
@@ -206,8 +218,9 @@ class Analyzer:
                     )
                 )
                 continue
+            matches = [match for match, _ in kept]
             cues = [key for place in places for key in fair_cues.get((place, clause_type), [])]
-            final = _list_end(clauses, max(end for _, end in found))
+            final = _list_end(clauses, max(end for _, end in kept))
             covered[clause_type] = final.index
             cue = cues[0] if cues else None
             triage.findings.append(self._finding(text, (clause, final), clause_type, matches, cue))
@@ -253,6 +266,12 @@ class Analyzer:
 _Scope = tuple[str, ...]
 _MAX_ITEMS = 20
 _CARVE_OUT = re.compile(r"\b(except|excluding|other than|apart from|save that|save for)\b", re.I)
+
+
+def _overlap(exception: RuleMatch, match: RuleMatch) -> bool:
+    """Whether an exception of scope "match" rereads words of this finding match ("disable
+    content" is not "disable the account"): it cancels only the matches it overlaps."""
+    return exception.start < match.end and match.start < exception.end
 
 
 def _carved_out(text: str, first_end: int, exception: RuleMatch, end: int) -> bool:

@@ -86,11 +86,12 @@ class Rule(Strict):
         default=False,
         description="This rule finds the fair form of the clause: reported, not a red flag.",
     )
-    scope: Literal["clause", "paragraph", "section"] = Field(
+    scope: Literal["match", "clause", "paragraph", "section"] = Field(
         default="clause",
         description=(
             "The stretch of text the rule works in: its clause, its paragraph (a finding rule may"
-            " then match across the paragraph's sentences), or its section (cues only)."
+            " then match across the paragraph's sentences), its section (cues only), or only"
+            " the finding matches it overlaps (exceptions only)."
         ),
     )
 
@@ -175,6 +176,9 @@ class ClausePattern(Strict):
         for rule in self.patterns:
             if rule.scope == "section":
                 raise ValueError(f"rule '{rule.id}': scope 'section' applies to cues only")
+        for rule in (*self.patterns, *self.fair_when):
+            if rule.scope == "match":
+                raise ValueError(f"rule '{rule.id}': scope 'match' applies to exceptions only")
         for rule in (*self.exceptions, *self.fair_when):
             if rule.fair:
                 raise ValueError(f"rule '{rule.id}': 'fair' applies to patterns only")
