@@ -158,7 +158,7 @@ def test_a_valid_minimal_file_loads(tmp_path: Path) -> None:
         ("- just\n- a list\n", "mapping"),
         (
             VALID.replace('["demo clause"]', '["demo clause"]\n    scope: "section"'),
-            "scope 'section' applies to cues only",
+            "scope 'section' applies to cues and exceptions only",
         ),
         (
             VALID.replace(

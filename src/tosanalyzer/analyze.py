@@ -188,14 +188,14 @@ class Analyzer:
             clause = clauses[index]
             if covered.get(clause_type, -1) >= index:
                 continue
+            matches = [match for match, _ in found]
             reread = [
                 exception
                 for excepted_by in self._excepted_by[clause_type]
                 for exception in rereadings.get(excepted_by, [])
-                if any(_overlap(exception, match) for match, _ in found)
+                if any(_overlap(exception, match) for match in matches)
             ]
-            kept = [(m, end) for m, end in found if not any(_overlap(e, m) for e in reread)]
-            matches = [match for match, _ in found]
+            standing = [(m, end) for m, end in found if not any(_overlap(e, m) for e in reread)]
             places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
             first_end = min(match.end for match in matches)
             cancels = [
@@ -205,7 +205,7 @@ class Analyzer:
                 for exception in cancelled.get((place, excepted_by), [])
                 if not _carved_out(text, first_end, exception, clause.end)
             ]
-            if not kept:
+            if not standing:
                 cancels += [f"{e.clause_type}/{e.rule_id}" for e in reread]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
@@ -218,13 +218,13 @@ class Analyzer:
                     )
                 )
                 continue
-            matches = [match for match, _ in kept]
+            kept = [match for match, _ in standing]
             cues = [key for place in places for key in fair_cues.get((place, clause_type), [])]
-            final = _list_end(clauses, max(end for _, end in kept))
+            final = _list_end(clauses, max(end for _, end in standing))
             covered[clause_type] = final.index
             cue = cues[0] if cues else None
-            triage.findings.append(self._finding(text, (clause, final), clause_type, matches, cue))
-            triage.rules.append(tuple(dict.fromkeys(f"{clause_type}/{m.rule_id}" for m in matches)))
+            triage.findings.append(self._finding(text, (clause, final), clause_type, kept, cue))
+            triage.rules.append(tuple(dict.fromkeys(f"{clause_type}/{m.rule_id}" for m in kept)))
             triage.cues.append(tuple(dict.fromkeys(cues)))
         return triage
 

@@ -90,8 +90,8 @@ class Rule(Strict):
         default="clause",
         description=(
             "The stretch of text the rule works in: its clause, its paragraph (a finding rule may"
-            " then match across the paragraph's sentences), its section (cues only), or only"
-            " the finding matches it overlaps (exceptions only)."
+            " then match across the paragraph's sentences), its section (cues and exceptions),"
+            " or only the finding matches it overlaps (exceptions only)."
         ),
     )
 
@@ -175,7 +175,7 @@ class ClausePattern(Strict):
             raise ValueError(f"rule ids must be unique within a file: {', '.join(repeated)}")
         for rule in self.patterns:
             if rule.scope == "section":
-                raise ValueError(f"rule '{rule.id}': scope 'section' applies to cues only")
+                raise ValueError(f"rule '{rule.id}': scope 'section' applies to cues and exceptions only")
         for rule in (*self.patterns, *self.fair_when):
             if rule.scope == "match":
                 raise ValueError(f"rule '{rule.id}': scope 'match' applies to exceptions only")
