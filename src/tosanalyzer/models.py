@@ -175,7 +175,9 @@ class ClausePattern(Strict):
             raise ValueError(f"rule ids must be unique within a file: {', '.join(repeated)}")
         for rule in self.patterns:
             if rule.scope == "section":
-                raise ValueError(f"rule '{rule.id}': scope 'section' applies to cues and exceptions only")
+                raise ValueError(
+                    f"rule '{rule.id}': scope 'section' applies to cues and exceptions only"
+                )
         for rule in (*self.patterns, *self.fair_when):
             if rule.scope == "match":
                 raise ValueError(f"rule '{rule.id}': scope 'match' applies to exceptions only")
