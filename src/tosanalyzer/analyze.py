@@ -189,13 +189,12 @@ class Analyzer:
             if covered.get(clause_type, -1) >= index:
                 continue
             matches = [match for match, _ in found]
-            reread = [
+            rereaders = [
                 exception
                 for excepted_by in self._excepted_by[clause_type]
                 for exception in rereadings.get(excepted_by, [])
-                if any(_overlap(exception, match) for match in matches)
             ]
-            standing = [(m, end) for m, end in found if not any(_overlap(e, m) for e in reread)]
+            standing = [(m, end) for m, end in found if not any(_overlap(e, m) for e in rereaders)]
             places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
             first_end = min(match.end for match in matches)
             cancels = [
@@ -206,7 +205,11 @@ class Analyzer:
                 if not _carved_out(text, first_end, exception, clause.end)
             ]
             if not standing:
-                cancels += [f"{e.clause_type}/{e.rule_id}" for e in reread]
+                cancels += [
+                    f"{e.clause_type}/{e.rule_id}"
+                    for e in rereaders
+                    if any(_overlap(e, match) for match in matches)
+                ]
             if cancels:
                 triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
                 triage.cancellations.append(
