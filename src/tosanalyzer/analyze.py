@@ -11,7 +11,8 @@ import json
 import re
 from bisect import bisect_right
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib.metadata import version
 from pathlib import Path
@@ -39,17 +40,24 @@ from tosanalyzer.nlp.attributes import extract, extract_effective_date
 from tosanalyzer.nlp.language import detect_language
 from tosanalyzer.nlp.library import load_library, pattern_files
 from tosanalyzer.nlp.matcher import CompiledLibrary, RuleMatch
+from tosanalyzer.nlp.normalize import Normalised, normalise
 from tosanalyzer.nlp.pipeline import build_pipeline, mask_markup
 from tosanalyzer.nlp.segment import segment
 
 ANALYSED_LANGUAGES = frozenset({"en"})
+PART_CHARS = 200_000
+"""The longest stretch of text tokenized at once: well under spaCy's ``max_length``, and a few
+tens of megabytes of tokens."""
 
 
 class Analyzer:
     """One pattern library, compiled and ready to analyse any number of documents."""
 
-    def __init__(self, library: PatternLibrary, nlp: Language | None = None) -> None:
+    def __init__(
+        self, library: PatternLibrary, nlp: Language | None = None, part_chars: int = PART_CHARS
+    ) -> None:
         self.library = library
+        self.part_chars = part_chars
         self._nlp = nlp or build_pipeline()
         self._compiled = CompiledLibrary(library, self._nlp)
         self._last_explained: tuple[str, _Triage] | None = None
@@ -118,7 +126,7 @@ class Analyzer:
     def without(self, rules: set[str]) -> Analyzer:
         """This analyzer less the rules named ``<clause type>/<rule id>``; the spaCy pipeline
         is shared, only the matchers are compiled again."""
-        return Analyzer(self.library.without(rules), self._nlp)
+        return Analyzer(self.library.without(rules), self._nlp, self.part_chars)
 
     def explain_miss(self, text: str, start: int, end: int, clause_types: set[str]) -> str:
         """Why no finding of ``clause_types`` covers ``text[start:end]``: the rule that matched
@@ -134,8 +142,13 @@ class Analyzer:
                 continue
             if finding.start < end and finding.end > start:
                 return f"{finding.pattern_id} found the fair form ({finding.fair_because})"
-        span = triage.doc.char_span(start, end, alignment_mode="expand")
-        closest = span and self._compiled.closest(triage.doc, span.start, span.end, clause_types)
+        part, normalised, doc = triage.reading_at(start)
+        span = doc.char_span(
+            normalised.in_normalised(start - part),
+            normalised.in_normalised(end - part),
+            alignment_mode="expand",
+        )
+        closest = span and self._compiled.closest(doc, span.start, span.end, clause_types)
         if not closest:
             return "no rule of this type has a required word here"
         key, found, total, missing = closest
@@ -148,18 +161,37 @@ class Analyzer:
         document in turn, and matching the whole document again for each one is wasted."""
         last = self._last_explained
         if last is None or last[0] != text:
-            last = self._last_explained = (text, self._triage(text, segment(text)))
+            triage = self._triage(text, segment(text), keep_readings=True)
+            last = self._last_explained = (text, triage)
         return last[1]
 
-    def _triage(self, text: str, clauses: list[Clause]) -> _Triage:
-        doc = self._nlp.make_doc(mask_markup(text))
+    def _matches(
+        self, text: str, clauses: list[Clause], triage: _Triage, keep_readings: bool
+    ) -> Iterator[RuleMatch]:
+        """Every rule match in ``text``, with offsets into ``text`` as given.
+
+        spaCy refuses texts over ``nlp.max_length`` and a whole page's tokens cost memory in
+        proportion, so a long text is read in parts cut between paragraphs (no rule reaches
+        across one). Each part is matched as the reader sees it (`normalise`), and each match
+        is mapped back to the recorded text."""
+        for start, end in _parts(text, clauses, self.part_chars):
+            normalised = normalise(text[start:end])
+            doc = self._nlp.make_doc(mask_markup(normalised.text))
+            if keep_readings:
+                triage.readings.append((start, normalised, doc))
+            for match in self._compiled.matches(doc):
+                first = start + normalised.start_in_original(match.start)
+                last = start + normalised.end_in_original(match.end)
+                yield replace(match, start=first, end=last, text=text[first:last])
+
+    def _triage(self, text: str, clauses: list[Clause], keep_readings: bool = False) -> _Triage:
         starts = [clause.start for clause in clauses]
         hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
         cancelled: dict[tuple[_Scope, str], list[RuleMatch]] = defaultdict(list)
         rereadings: dict[str, list[RuleMatch]] = defaultdict(list)  # exceptions of scope "match"
         fair_cues: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
-        triage = _Triage(doc)
-        for match in self._compiled.matches(doc):
+        triage = _Triage()
+        for match in self._matches(text, clauses, triage, keep_readings):
             index = bisect_right(starts, match.start) - 1
             last = bisect_right(starts, match.end - 1) - 1
             clause = clauses[index] if index >= 0 else None
@@ -330,14 +362,48 @@ def _within(scope: str, clauses: list[Clause], first: int, last: int, end: int) 
 @dataclass
 class _Triage:
     """Findings kept, and rule matches set aside with the reason (for explaining misses);
-    ``rules`` and ``cues`` run parallel to ``findings``."""
+    ``rules`` and ``cues`` run parallel to ``findings``; ``readings`` holds each part's start,
+    normalised text and tokens when kept for explaining."""
 
-    doc: Doc
+    readings: list[tuple[int, Normalised, Doc]] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     suppressed: list[tuple[RuleMatch, str]] = field(default_factory=list)
     rules: list[tuple[str, ...]] = field(default_factory=list)
     cues: list[tuple[str, ...]] = field(default_factory=list)
     cancellations: list[Cancellation] = field(default_factory=list)
+
+    def reading_at(self, position: int) -> tuple[int, Normalised, Doc]:
+        """The kept part that holds ``position`` of the text."""
+        index = bisect_right([start for start, _, _ in self.readings], position) - 1
+        return self.readings[max(index, 0)]
+
+
+def _parts(text: str, clauses: list[Clause], limit: int) -> Iterator[tuple[int, int]]:
+    """Stretches of ``text`` of at most ``limit`` characters that cover it, each cut where
+    white space ends: before a paragraph if one begins in reach, else before a clause, else
+    (one clause longer than ``limit``) after the last white space in reach."""
+    starts = [clause.start for clause in clauses]
+    begin = 0
+    while len(text) - begin > limit:
+        reach = begin + limit
+        cut = _cut_before_clause(text, clauses, starts, (begin, reach))
+        if cut is None:
+            space = max(text.rfind(" ", begin + 1, reach), text.rfind("\n", begin + 1, reach))
+            cut = space + 1 if space > begin else reach
+        yield begin, cut
+        begin = cut
+    yield begin, len(text)
+
+
+def _cut_before_clause(
+    text: str, clauses: list[Clause], starts: list[int], reach: tuple[int, int]
+) -> int | None:
+    """The last clause start in ``reach`` after white space, a paragraph's first if any."""
+    first, last = bisect_right(starts, reach[0]), bisect_right(starts, reach[1]) - 1
+    candidates = [i for i in range(last, first - 1, -1) if text[starts[i] - 1].isspace()]
+    paragraphs = [i for i in candidates if i and clauses[i].paragraph != clauses[i - 1].paragraph]
+    chosen = paragraphs or candidates
+    return starts[chosen[0]] if chosen else None
 
 
 def analyzer_for(patterns_dir: Path) -> Analyzer:

@@ -68,7 +68,6 @@ def _split_capitals_alike(nlp: Language) -> None:
             nlp.tokenizer.add_special_case(upper, twin)  # type: ignore[union-attr]
 
 
-_ZERO_WIDTH = str.maketrans(dict.fromkeys("\u200b\u200c\u200d\u2060\ufeff", " "))
 _LINE_BREAK = re.compile(r"(?<=\S)[ \t]*\n[ \t]*(?=\S)")
 
 
@@ -77,9 +76,7 @@ def mask_markup(text: str) -> str:
 
     "**$50**" must tokenize as "$50", and a link's URL must not become words. A single line
     break inside a paragraph ("binding\narbitration" in hard-wrapped text) becomes a space too:
-    spaCy keeps it as a token that would stand between the words of a rule. Zero-width
-    characters that web pages scatter between words (zero-width space and joiner, word joiner,
-    byte-order mark) become spaces: spaCy would glue them to the next word ("\u200dIF").
+    spaCy keeps it as a token that would stand between the words of a rule.
     """
-    blanked = _MARKUP.sub(lambda m: " " * len(m.group(0)), text.translate(_ZERO_WIDTH))
+    blanked = _MARKUP.sub(lambda m: " " * len(m.group(0)), text)
     return _LINE_BREAK.sub(lambda m: " " * len(m.group(0)), blanked)
