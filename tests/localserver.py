@@ -31,7 +31,8 @@ class Reply:
     ``body`` is bytes, or a callable giving chunks (so a 50 MB page never sits in memory).
     ``content_length`` overrides the declared length (``None`` for a bytes body means its real
     length; for a chunk body it means chunked transfer encoding). ``reset_after`` sends that many
-    body bytes, then resets the connection (TCP RST).
+    body bytes, then resets the connection (TCP RST). ``reason`` replaces the status line's
+    standard reason phrase.
     """
 
     status: int = 200
@@ -41,6 +42,7 @@ class Reply:
     chunk_delay: float = 0.0
     content_length: int | None = None
     reset_after: int | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = reply.content_length
         if length is None and isinstance(reply.body, bytes):
             length = len(reply.body)
-        self.send_response(reply.status)
+        self.send_response(reply.status, reply.reason)
         for name, value in reply.headers.items():
             self.send_header(name, value)
         if length is None:

@@ -67,6 +67,7 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The settings file every check reads (written by each test that needs one)."""
     path = tmp_path / "config.toml"
     monkeypatch.setenv("TOSANALYZER_CONFIG", str(path))
+    settings(path)
     return path
 
 
@@ -82,7 +83,6 @@ def db(tmp_path: Path, site: LocalServer, config: Path) -> Path:
     """A store tracking Acme Cloud's two documents on the local site."""
     declaration = {
         "name": "Acme Cloud",
-        "allow_private_addresses": True,
         "terms": {
             "Terms of Service": {"fetch": site.url("/terms"), "select": "main"},
             "Privacy Policy": {"fetch": site.url("/privacy"), "select": "main"},
@@ -120,7 +120,8 @@ def serve(server: LocalServer, terms: bytes | None = None, privacy: bytes | None
 
 
 def settings(path: Path, *urls: str, **more: object) -> None:
-    lines = [f"notify = {json.dumps(list(urls))}"]
+    """The settings file: the site on 127.0.0.1 allowed, these channels and ``more``."""
+    lines = ['allow_networks = ["127.0.0.1/32"]', f"notify = {json.dumps(list(urls))}"]
     lines += [f"{key} = {json.dumps(value)}" for key, value in more.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
@@ -329,7 +330,7 @@ def test_secrets_in_notification_urls_never_leak(
     assert [c["ok"] for c in channels] == [True, False, False, False]
     settings(config, "nosuchservice://S3cretPassw0rd@x")
     refused = runner.invoke(app, ["check", "--db", str(db)])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 64  # not 2, the mask's bit for failed documents
     assert "notify[0] (nosuchservice://…): not a notification URL" in refused.stderr
     with pytest.raises(ChannelError) as caught:
         channel("nosuchservice://S3cretPassw0rd@x", "test")

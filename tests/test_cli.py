@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from tosanalyzer.models import AnalysisResult
 from tosanalyzer.resources import corpora_dir
+from tosanalyzer.workspace import Workspace
 
 SAMPLE = corpora_dir() / "samples" / "northwind-terms.md"
 
@@ -32,6 +34,29 @@ def test_analyze_json_validates_against_the_model() -> None:
     result = AnalysisResult.model_validate_json(proc.stdout)
     assert result.document.source == str(SAMPLE)
     assert any(f.clause_type == "arbitration" for f in result.findings)
+
+
+def test_analyze_json_is_the_models_own_utf8_in_any_locale(tmp_path: Path) -> None:
+    """The JSON is pydantic's, written as UTF-8 bytes. Laid out again by Rich through a text
+    stream, it failed where standard output is not UTF-8 (cp1252: Windows, redirected)."""
+    doc = tmp_path / "terms.md"
+    doc.write_text(
+        "# Terms of Service\n\nThese terms bind you and 株式会社Acme (“Acme”). We may terminate"
+        " your account at any time without notice. Our liability is capped at €50.\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "tosanalyzer", "analyze", str(doc), "--json"],
+        capture_output=True,
+        env={**os.environ, "PYTHONIOENCODING": "cp1252"},
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    expected = Workspace().analyze_path(doc)
+    assert expected.findings
+    assert AnalysisResult.model_validate_json(proc.stdout) == expected
+    assert proc.stdout == expected.model_dump_json(indent=2).encode() + b"\n"
 
 
 def test_analyze_summary_is_readable_in_a_pipe() -> None:

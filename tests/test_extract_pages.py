@@ -348,6 +348,14 @@ def test_a_document_whose_title_mentions_errors_is_not_an_error_page() -> None:
     assert markdown(html).startswith("# Error reports")
 
 
+@pytest.mark.parametrize(
+    "title", ["Error 404 Studios Terms of Service", "Http500 Inc. — Terms", "HTTP 503 Labs"]
+)
+def test_a_vendor_named_like_a_status_code_is_not_an_error_page(title: str) -> None:
+    html = f"<title>{title}</title><h1>{title}</h1><p>{BODY}</p>"
+    assert markdown(html).startswith(f"# {title}")
+
+
 def test_a_page_mostly_empty_after_extraction_is_an_error() -> None:
     with pytest.raises(
         ExtractError, match=rf"mostly empty .*: 54 letters .*at least {MIN_LETTERS}"

@@ -32,6 +32,8 @@ PAGE = b"<html><body><h1>Terms</h1><p>Be kind.</p></body></html>"
 FAST = FetchSettings(
     connect_timeout=2, read_timeout=2, retry=RetryPolicy(attempts=3, base_delay=0.01)
 )
+LOCAL_SITE = (ip_network("127.0.0.1/32"),)
+"""What the person running the tests opens: the local server, and nothing else."""
 
 
 class Sleeps(list[float]):
@@ -54,7 +56,8 @@ def get(
     **cond: str,
 ) -> Snapshot | FetchFailure:
     """Fetch as the tests mostly do: from 127.0.0.1, so private addresses allowed."""
-    return fetch(url, allow_private=True, settings=settings, sleep=sleep, **cond)
+    local = settings.model_copy(update={"allow_private": True})
+    return fetch(url, settings=local, sleep=sleep, **cond)
 
 
 def failed(outcome: Snapshot | FetchFailure) -> FetchFailure:
@@ -211,6 +214,40 @@ def test_slow_drip_hits_the_deadline(server: LocalServer) -> None:
     assert time.monotonic() - started < 2
 
 
+def drip(seconds_per_byte: float = 0.05) -> Reply:
+    """A page that never ends in time: a byte, then a pause, for as long as it is read."""
+    return Reply(body=repeated(b"x", 100_000, chunk=1), chunk_delay=seconds_per_byte)
+
+
+def test_a_dripping_page_gives_up_at_its_deadline_across_tries(server: LocalServer) -> None:
+    url = server.route("/drip", drip())
+    settings = FAST.model_copy(
+        update={
+            "deadline": 0.6,
+            "document_deadline": 1.0,
+            "retry": RetryPolicy(attempts=3, base_delay=0.05),
+        }
+    )
+    started = time.monotonic()
+    failure = failed(get(url, settings))
+    took = time.monotonic() - started
+    assert 0.9 < took < 1.6  # not 3 tries x 0.6 s
+    assert failure.kind == "timeout" and failure.message.startswith("gave up after ")
+    assert "at the 1 s document deadline (fetch_document_deadline); last try:" in failure.message
+    assert failure.attempts in (1, 2)  # a second try only if the first left time for one
+    assert len(server.hits("/drip")) == failure.attempts
+
+
+def test_a_wait_past_the_deadline_is_not_waited(server: LocalServer) -> None:
+    url = server.route("/busy", Reply(status=503, headers={"Retry-After": "5"}))
+    sleeps = Sleeps()
+    failure = failed(get(url, FAST.model_copy(update={"document_deadline": 2}), sleeps))
+    assert sleeps == [] and len(server.hits("/busy")) == 1
+    assert (failure.kind, failure.status, failure.attempts) == ("timeout", 503, 1)
+    assert "at the 2 s document deadline" in failure.message
+    assert failure.message.endswith("last try: HTTP 503 Service Unavailable (Retry-After: 5 s)")
+
+
 def test_connection_reset_mid_body(server: LocalServer) -> None:
     body = repeated(b"x", 200_000)
     url = server.route("/reset", Reply(body=body, content_length=200_000, reset_after=70_000))
@@ -316,9 +353,12 @@ def test_loopback_is_refused_without_the_flag(server: LocalServer, host: str) ->
     url = server.route("/local", Reply(body=PAGE))
     failure = failed(fetch(server.url("/local", host), settings=FAST))
     assert failure.kind == "blocked_address" and "127.0.0.1" in failure.message
+    assert "--allow-private" in failure.message and "allow_networks" in failure.message
     assert failure.attempts == 1
     assert server.hits("/local") == []  # refused before connecting
-    assert ok(fetch(url, allow_private=True, settings=FAST)).content == PAGE
+    assert ok(get(url)).content == PAGE
+    allowed = FAST.model_copy(update={"allowed_networks": LOCAL_SITE})
+    assert ok(fetch(url, settings=allowed)).content == PAGE
 
 
 @pytest.mark.parametrize(
@@ -326,7 +366,7 @@ def test_loopback_is_refused_without_the_flag(server: LocalServer, host: str) ->
 )
 def test_every_redirect_hop_is_checked(server: LocalServer, target: str) -> None:
     url = server.route("/hop", redirect(target))
-    settings = FAST.model_copy(update={"allowed_networks": (ip_network("127.0.0.1/32"),)})
+    settings = FAST.model_copy(update={"allowed_networks": LOCAL_SITE})
     with Fetcher(settings) as fetcher:
         failure = failed(fetcher.fetch(FetchRequest(url=url)))
     assert failure.kind == "blocked_address"
@@ -350,6 +390,23 @@ def test_every_redirect_hop_is_checked(server: LocalServer, target: str) -> None
         ("fe80::1", False),
         ("fc00::1", False),
         ("::ffff:127.0.0.1", False),
+        # IPv6 forms that carry an IPv4 address are judged by it (93.184.215.14 is public).
+        ("::ffff:169.254.169.254", False),  # IPv4-mapped
+        ("::ffff:93.184.215.14", True),
+        ("::127.0.0.1", False),  # IPv4-compatible
+        ("::169.254.169.254", False),
+        ("::93.184.215.14", True),
+        ("64:ff9b::a9fe:a9fe", False),  # NAT64 to 169.254.169.254
+        ("64:ff9b::7f00:1", False),  # NAT64 to 127.0.0.1
+        ("64:ff9b::5db8:d70e", True),  # NAT64 to 93.184.215.14
+        ("64:ff9b:1::a9fe:a9fe", False),  # local-use NAT64: never public
+        ("64:ff9b:1::5db8:d70e", False),
+        ("2002:a9fe:a9fe::1", False),  # 6to4 of 169.254.169.254
+        ("2002:0a00:0001::1", False),  # 6to4 of 10.0.0.1
+        ("2002:5db8:d70e::1", True),
+        ("2001:0:4136:e378:8000:63bf:f5ff:fffe", False),  # Teredo, client 10.0.0.1
+        ("2001:0:a00:1:8000:63bf:a247:28f1", False),  # Teredo, server 10.0.0.1
+        ("2001:0:4136:e378:8000:63bf:a247:28f1", True),  # Teredo, both public
     ],
 )
 def test_is_public(address: str, public: bool) -> None:
@@ -370,14 +427,14 @@ def test_invalid_urls_fail_without_a_request(url: str) -> None:
 def test_fetch_many_limits_each_host_and_yields_as_results_finish(server: LocalServer) -> None:
     server.route("/slow", Reply(body=PAGE, delay=1.0))
     server.route("/each", Reply(body=PAGE, delay=0.1))
-    slow = FetchRequest(url=server.url("/slow", "localhost"), allow_private=True)
+    slow = FetchRequest(url=server.url("/slow", "localhost"))
     requests = [slow] + [
-        FetchRequest(url=server.url("/each", host), allow_private=True)
+        FetchRequest(url=server.url("/each", host))
         for host in ("127.0.0.1", "localhost")
         for _ in range(4)
     ]
     requests.append(FetchRequest(url="gopher://nowhere/"))
-    with Fetcher(FAST) as fetcher:
+    with Fetcher(FAST.model_copy(update={"allow_private": True})) as fetcher:
         results = list(fetch_many(requests, per_host=2, workers=8, fetcher=fetcher))
     assert sorted(r.url for r, _ in results) == sorted(r.url for r in requests)
     assert server.max_in_flight_by_host == {"127.0.0.1": 2, "localhost": 2}
@@ -386,6 +443,32 @@ def test_fetch_many_limits_each_host_and_yields_as_results_finish(server: LocalS
     outcomes = [o for _, o in results]
     assert sum(isinstance(o, Snapshot) for o in outcomes) == 9
     assert [o.kind for o in outcomes if isinstance(o, FetchFailure)] == ["invalid_url"]
+
+
+def test_the_run_budget_cuts_what_runs_and_fails_what_has_not_started(
+    server: LocalServer,
+) -> None:
+    server.route("/drip", drip())
+    server.route("/quick", Reply(body=PAGE))
+    requests = [FetchRequest(url=server.url(path)) for path in ("/drip", "/quick", "/quick")]
+    settings = FAST.model_copy(
+        update={"allow_private": True, "document_deadline": 30, "run_budget": 0.8}
+    )
+    started = time.monotonic()
+    with Fetcher(settings) as fetcher:
+        results = list(fetch_many(requests, per_host=1, fetcher=fetcher))
+    assert time.monotonic() - started < 1.5
+    (cut, first), (_, second), (_, third) = results
+    assert cut.url.endswith("/drip")
+    cut_short = failed(first)
+    assert cut_short.kind == "timeout" and cut_short.attempts == 1
+    assert "at the end of the run's 0.8 s time budget (fetch_run_budget)" in cut_short.message
+    for skipped in (failed(second), failed(third)):
+        assert (skipped.kind, skipped.attempts) == ("timeout", 0)
+        assert skipped.message == (
+            "not fetched: the run's 0.8 s time budget (fetch_run_budget) was spent before its turn"
+        )
+    assert server.hits("/quick") == []
 
 
 def test_bytes_on_the_wire_are_capped_even_when_they_inflate_to_little(server: LocalServer) -> None:

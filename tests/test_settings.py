@@ -28,6 +28,9 @@ def test_home_is_normalised(tmp_path: Path, given: str, expected: str) -> None:
         ('home = "XX"\n', "home: Value error, 'XX' is not an ISO 3166"),
         ('home = "US-ZZ"\n', "'US-ZZ' is not an ISO 3166"),
         ('hmoe = "JP"\n', "hmoe: Extra inputs are not permitted"),
+        ('allow_networks = ["10.0.0.1/8"]\n', "allow_networks.0: Value error, not a network"),
+        ("allow_networks = [2130706433]\n", "allow_networks.0: Value error, not a network"),
+        ("fetch_run_budget = 0\n", "fetch_run_budget: Input should be greater than 0"),
         ("home = [\n", "cannot be read"),
     ],
 )
@@ -38,6 +41,18 @@ def test_a_broken_file_names_file_and_field(tmp_path: Path, text: str, message: 
         load_settings(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+
+
+def test_networks_to_allow_are_read_as_networks(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'allow_networks = ["127.0.0.1/32", "10.1.0.0/16", "fd00::/8"]\n', encoding="utf-8"
+    )
+    assert [str(n) for n in load_settings(path).allow_networks] == [
+        "127.0.0.1/32",
+        "10.1.0.0/16",
+        "fd00::/8",
+    ]
 
 
 def test_the_environment_chooses_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

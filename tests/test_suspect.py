@@ -21,6 +21,8 @@ DOCUMENT = (
     + "Choose Accept all cookies or Reject all in Cookie settings.\n\n"
     + CLAUSE * 20
 )
+# What an error page of a big site carries below its headline: links, many of them.
+NAVIGATION = "[Products](/p) · [Pricing](/pricing) · [Docs](/docs) · [Careers](/jobs)\n\n" * 99
 
 
 @pytest.mark.parametrize(
@@ -45,6 +47,10 @@ DOCUMENT = (
         ),
         ("Privacy Statement\n=================\n", "near_empty", "16 letters"),
         ("Access denied\n\n" + DOCUMENT, "error_page", "Access denied"),
+        ("# Error 404\n\nThe address may be mistyped.\n", "error_page", "Error 404"),
+        ("Page not found | Acme Cloud\n\n" + NAVIGATION, "error_page", "Page not found"),
+        ("Oops! HTTP 500\n\n" + NAVIGATION, "error_page", "HTTP 500"),
+        ("# Internal Server Error\n\n" + NAVIGATION, "error_page", "Internal Server Error"),
     ],
 )
 def test_broken_capture_is_suspect_with_its_reason(text: str, kind: str, quoted: str) -> None:
@@ -90,6 +96,87 @@ def test_drastic_shrink_against_the_previous_version() -> None:
     assert suspect_reason(cut) is None  # nothing to compare with
     assert suspect_reason(DOCUMENT[: len(DOCUMENT) // 2], previous_text=DOCUMENT) is None
     assert suspect_reason(DOCUMENT, previous_text=cut) is None  # growing is not suspect
+
+
+@pytest.mark.parametrize(
+    "first_lines",
+    [
+        "# Error 404 Studios Terms of Service\n\nError 404 Studios Ltd. makes games.",
+        "Terms of Service | Error 404 Studios\n\nLast updated: 1 March 2024",
+        "# Http500 Inc. — Terms of Use\n\nThese terms bind you and Http500 Inc.",
+        "# Terms of Use\n\nHttp500 Inc. (“Http500”, “we”) runs the service.",
+    ],
+)
+def test_a_vendor_named_like_an_error_is_no_error_page(first_lines: str) -> None:
+    assert suspect_reason(first_lines + "\n\n" + CLAUSE * 20) is None  # a long document
+    assert suspect_reason(first_lines + "\n\n" + CLAUSE * 3) is None  # a short notice
+
+
+# The same terms in English and in Japanese (our own text, translated faithfully): the Japanese
+# has 29 % of the English characters, and says as much.
+SECTIONS = (
+    (
+        "Suspension",
+        "If you fail to comply with any provision of these Terms of Service, we may, at our "
+        "discretion and after providing you with reasonable notice, suspend or terminate your "
+        "access to the Services.",
+        "利用停止",
+        "本規約に違反した場合、当社は合理的な通知の上、本サービスの利用を停止または終了できます。",
+    ),
+    (
+        "Your content",
+        "You retain all ownership rights in the content that you upload, submit or otherwise make "
+        "available through the Services.",
+        "コンテンツ",
+        "アップロード等により提供したコンテンツの権利は、利用者に帰属します。",
+    ),
+    (
+        "Changes",
+        "We will notify you at least thirty (30) days in advance before any material modification "
+        "to these Terms of Service becomes effective.",
+        "変更",
+        "本規約の重要な変更は、効力発生の30日前までに通知します。",
+    ),
+    (
+        "Leaving",
+        "If you do not agree with a modification, you may terminate your account at any time and "
+        "export your data before the termination takes effect.",
+        "退会",
+        "変更に同意しない場合、いつでも退会でき、退会前にデータを書き出せます。",
+    ),
+    (
+        "Governing law",
+        "These Terms of Service are governed by the laws of Japan, and the Tokyo District Court "
+        "shall have exclusive jurisdiction over any dispute arising from them.",
+        "準拠法",
+        "本規約は日本法に準拠し、紛争は東京地方裁判所を専属的合意管轄とします。",
+    ),
+)
+
+
+def terms(lang: str, sections: int = 40) -> str:
+    """A terms document of ``sections`` numbered sections, in English or Japanese."""
+    title = "Terms of Service" if lang == "en" else "利用規約"
+    pairs = [s[:2] if lang == "en" else s[2:] for s in SECTIONS]
+    picked = (pairs * sections)[:sections]
+    return f"# {title}\n\n" + "".join(
+        f"## {n}. {heading}\n\n{text}\n\n" for n, (heading, text) in enumerate(picked, 1)
+    )
+
+
+def test_the_same_terms_switched_to_japanese_did_not_shrink() -> None:
+    english, japanese = terms("en"), terms("ja")
+    assert len(japanese) < len(english) / 3  # what a count of characters took for a shrink
+    assert suspect_reason(japanese, previous_text=english) is None
+    assert suspect_reason(english, previous_text=japanese) is None
+
+
+@pytest.mark.parametrize(
+    ("before", "after"), [("en", "en"), ("ja", "ja"), ("en", "ja"), ("ja", "en")]
+)
+def test_most_of_the_terms_removed_is_a_shrink_in_either_language(before: str, after: str) -> None:
+    suspect = find_suspect(terms(after, sections=6), previous_text=terms(before))
+    assert suspect is not None and suspect.kind == "shrunk", suspect
 
 
 # --- the real histories Open Terms Archive recorded --------------------------------------------

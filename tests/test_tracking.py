@@ -1,13 +1,14 @@
 """Tracking end to end: declarations → fetch from a real local server → extract → the store.
 
 Every page here is written for these tests. The server runs on 127.0.0.1, so the workspace is
-told to allow private addresses, as a declaration or `--allow-private` would.
+told to allow that network, as `allow_networks` in the settings file or `--allow-private` would.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from tosanalyzer.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import UrlError, Workspace
 
 FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))
+LOCAL = FAST.model_copy(update={"allowed_networks": (ip_network("127.0.0.1/32"),)})
 MB = 1 << 20
 FILLER = " ".join(
     "Clause text about how the Acme service works for every member of the public." for _ in range(8)
@@ -51,7 +53,6 @@ def server() -> Iterator[LocalServer]:
 def declared(tmp_path: Path, server: LocalServer) -> Path:
     declaration = {
         "name": "Acme Cloud",
-        "allow_private_addresses": True,
         "terms": {
             "Terms of Service": {
                 "fetch": server.url("/terms"),
@@ -75,7 +76,7 @@ def declared(tmp_path: Path, server: LocalServer) -> Path:
 
 @pytest.fixture
 def workspace(tmp_path: Path, declared: Path) -> Workspace:
-    workspace = Workspace(db=tmp_path / "store.db", fetch_settings=FAST)
+    workspace = Workspace(db=tmp_path / "store.db", fetch_settings=LOCAL)
     workspace.track([declared])
     return workspace
 
@@ -245,11 +246,11 @@ def test_cli_track_fetch_and_history(declared: Path, server: LocalServer, tmp_pa
     added = runner.invoke(app, ["track", "add", str(declared), *db])
     assert added.exit_code == 0, added.output
     assert "JavaScript filter not run here: removeSessionIds" in added.output
-    fetched = runner.invoke(app, ["fetch", "acme-cloud", *db])
+    fetched = runner.invoke(app, ["fetch", "acme-cloud", "--allow-private", *db])
     assert fetched.exit_code == 0, fetched.output
     assert "2 changed, 0 unchanged, 0 failed" in fetched.output
     server.route("/terms", Reply(status=503, body=b"busy"))
-    failed = runner.invoke(app, ["fetch", *db, "--json"])
+    failed = runner.invoke(app, ["fetch", *db, "--json", "--allow-private"])
     assert failed.exit_code == 1
     assert {r["outcome"] for r in json.loads(failed.output)} == {"failed", "unchanged"}
     history = runner.invoke(app, ["history", "ACME CLOUD", "Terms of Service", *db, "--json"])

@@ -24,6 +24,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
+from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.diff import ChangeClass, ClauseDiff, FindingDelta
 from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
 
@@ -343,14 +344,17 @@ class Message(BaseModel):
 
 
 def render(digest: RunDigest, alerts: Sequence[Alert], fmt: Format) -> Message:
-    """The digest of ``alerts`` (what one channel is sent in a run), as Markdown or plain text."""
+    """The digest of ``alerts`` (what one channel is sent in a run), as Markdown or plain text.
+
+    Quotes, names and reasons come from vendors' pages, and a version recorded before control
+    characters were dropped may still hold some: none reaches a channel (or a terminal)."""
     blocks = [_block(alert) for alert in alerts]
     footer = (
         f"Run {digest.run_id} at {digest.started_at}: {plural(digest.documents, 'document')}"
         f" checked, {digest.failed} failed. An automated reading of the terms, not legal advice."
     )
     body = "\n\n".join([*(_write(block, fmt) for block in blocks), footer])
-    return Message(title=_title_line(alerts), body=body + "\n", tone=_tone(alerts))
+    return Message(title=_title_line(alerts), body=strip_controls(body + "\n"), tone=_tone(alerts))
 
 
 def _tone(alerts: Sequence[Alert]) -> Tone:

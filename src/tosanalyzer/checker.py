@@ -138,12 +138,20 @@ class CheckRun:
             self.store,
             documents,
             self.fetch_settings,
-            allow_private=self.options.allow_private,
             on_done=on_fetched,
         )
-        found = [event for document in documents for event in self._find(run_id, document)]
+        found: list[StoredAlertEvent] = []
+        unjudged: list[DocumentFailure] = []
+        for document in documents:
+            try:
+                found += self._find(run_id, document)
+            except Exception as exc:  # one document that cannot be judged never stops the rest
+                error = f"its new version could not be judged ({type(exc).__name__}: {exc})"
+                unjudged.append(
+                    DocumentFailure(service=document.service, document=document.name, error=error)
+                )
         pending = {key: self.store.pending_alerts(key) for key in [*labels, self.log_key]}
-        digest = self._digest(run_id, started, fetched, found, pending)
+        digest = self._digest(run_id, started, fetched, (found, unjudged), pending)
         results = self._write_log(digest, pending.pop(self.log_key)) + self._send(digest, pending)
         material = bool(digest.exit_mask & MATERIAL_FOUND)
         mask = exit_mask(material, bool(digest.failures), not all(r.ok for r in results))
@@ -163,11 +171,13 @@ class CheckRun:
         run_id: int,
         started: str,
         fetched: list[DocumentFetch],
-        found: list[StoredAlertEvent],
+        judged: tuple[list[StoredAlertEvent], list[DocumentFailure]],
         pending: dict[str, list[StoredAlertEvent]],
     ) -> RunDigest:
         """The run before delivery: what it found, and every alert it is to announce (found
-        now, or owed to a channel since an earlier run)."""
+        now, or owed to a channel since an earlier run); documents fetched but not judged are
+        failures beside those that could not be fetched."""
+        found, unjudged = judged
         alerts = {event.id: _announced(event) for event in found if event.announce}
         alerts |= {e.id: _announced(e) for events in pending.values() for e in events}
         changes = [
@@ -179,7 +189,7 @@ class CheckRun:
             DocumentFailure(service=r.service, document=r.document, error=r.error or "")
             for r in fetched
             if r.outcome == "failed"
-        ]
+        ] + unjudged
         material = any(change.change_class == "material" for change in changes)
         return RunDigest(
             run_id=run_id,

@@ -7,16 +7,18 @@ needs it, so ``tosanalyzer --help`` starts fast.
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, cast
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
+from rich.segment import Segment
+
+from tosanalyzer.controlchars import strip_controls
 
 if TYPE_CHECKING:
     from tosanalyzer.alerts import RunDigest
@@ -44,8 +46,34 @@ track_app = typer.Typer(
 )
 app.add_typer(track_app, name="track")
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _PlainConsole(Console):
+    """A console that prints no control character it is given as text.
+
+    Vendors' pages, and versions stored before text was cleaned on its way in, can hold ESC
+    sequences (clear the screen, retitle the window, a hyperlink that points elsewhere) and C1
+    controls; Rich's escaping stops markup, not those. Every print renders through here, so no
+    printer has to remember; Rich's own control segments (a progress bar's cursor moves) pass.
+    """
+
+    def render(
+        self, renderable: RenderableType, options: ConsoleOptions | None = None
+    ) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control:
+                yield segment
+            else:
+                yield Segment(strip_controls(segment.text), segment.style)
+
+
+out = _PlainConsole(highlight=False, soft_wrap=True)
+err = _PlainConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _write(text: str) -> None:
+    """Output that bypasses Rich (a report, a JSON line), as safe as what ``out`` prints."""
+    sys.stdout.write(strip_controls(text))
+
 
 PatternsOption = Annotated[
     Path | None,
@@ -76,25 +104,36 @@ AllowPrivateOption = Annotated[
     bool,
     typer.Option(
         "--allow-private",
-        help="Also fetch from private, loopback and link-local addresses (local mirrors).",
+        help="Also fetch from private, loopback, link-local and reserved addresses (a local"
+        " mirror). To allow only some networks, list them in allow_networks in the settings file."
+        " A declaration file never can.",
     ),
 ]
 
 
-def _fail(message: str) -> NoReturn:
+REFUSED = 2
+"""Exit code of a command refused for the user's input (a bad option, file, store or name)."""
+CHECK_REFUSED = 64
+"""Exit code of a `check` or `watch` that could not run at all (EX_USAGE): 2 is a bit of
+`check`'s mask ("documents failed"), which a refusal must not be read as."""
+
+
+def _fail(message: str, code: int = REFUSED) -> NoReturn:
     err.print(f"error: {escape(message)}")
-    raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 @contextmanager
-def _workspace(patterns: Path | None = None, db: Path | None = None) -> Iterator[Workspace]:
-    """A workspace whose user-facing errors become one line on stderr and exit code 2."""
+def _workspace(
+    patterns: Path | None = None, db: Path | None = None, refused: int = REFUSED
+) -> Iterator[Workspace]:
+    """A workspace whose user-facing errors become one line on stderr and exit ``refused``."""
     from tosanalyzer.workspace import USER_ERRORS, Workspace
 
     try:
         yield Workspace(patterns, db)
     except USER_ERRORS as exc:
-        _fail(str(exc))
+        _fail(str(exc), refused)
 
 
 def _version(value: bool) -> None:
@@ -129,7 +168,7 @@ def analyze(
         else:
             result = ws.analyze_path(Path(source))
     if json_output:
-        out.print_json(result.model_dump_json(), highlight=False)
+        _print_json(result)
     else:
         _print_analysis(result)
 
@@ -183,7 +222,7 @@ def patterns_list(json_output: JsonOption = False, patterns: PatternsOption = No
     with _workspace(patterns) as ws:
         library = ws.library
     if json_output:
-        out.print_json(library.model_dump_json(), highlight=False)
+        _print_json(library)
         return
     out.print(f"pattern library {library.version}: {len(library.patterns)} clause types")
     for p in library.patterns:
@@ -200,8 +239,7 @@ def patterns_test(json_output: JsonOption = False, patterns: PatternsOption = No
     with _workspace(patterns) as ws:
         run, failures = ws.test_patterns()
     if json_output:
-        payload = {"examples": run, "failures": [f.model_dump() for f in failures]}
-        out.print_json(json.dumps(payload), highlight=False)
+        _print_json({"examples": run, "failures": failures})
     else:
         verbs = {
             "match": "should match but did not",
@@ -247,8 +285,7 @@ def eval_command(
     with _workspace(patterns) as ws:
         report = ws.evaluate(labels, with_errors=errors, split=split, leave_one_out=leave_one_out)
     if json_output:
-        data = report.model_dump(exclude={"errors"} if not errors else set())
-        out.print_json(json.dumps(data), highlight=False)
+        _print_json(report, exclude=None if errors else {"errors"})
     else:
         _print_report(report)
 
@@ -285,6 +322,11 @@ def _print_report(report: EvalReport) -> None:
             out.print(f"   [dim]nearest miss: {escape(error.nearest_miss)}[/dim]")
 
 
+INTERNAL_ERROR = 70
+"""Exit code of a crash (EX_SOFTWARE): apart from `check`'s mask (1, 2, 4), so a scheduler that
+counts 1 ("a material change") as success never counts a crash as one."""
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
@@ -292,6 +334,10 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception:
+        err.print_exception(show_locals=False)
+        err.print(f"internal error: tosanalyzer stopped; exit code {INTERNAL_ERROR}")
+        sys.exit(INTERNAL_ERROR)
 
 
 # --- tracking ------------------------------------------------------------------------------------
@@ -310,10 +356,17 @@ def _print_tracked(services: list[TrackedService]) -> None:
                 out.print(f"    [yellow]{escape(note)}[/yellow]")
 
 
-def _print_json(data: object) -> None:
+def _print_json(data: object, exclude: set[str] | None = None) -> None:
+    """``data`` (a model, or a list or dict of models) as indented JSON, made by pydantic and
+    written as UTF-8 bytes. Rich's ``print_json`` parsed the JSON back into Python objects to lay
+    it out again: 35 s and 1.3 GB for a 21 MB analysis. UTF-8 whatever the locale, as JSON is
+    (RFC 8259): a stream in cp1252 cannot encode a Japanese vendor's name. Control characters
+    are dropped, as from everything printed."""
     from pydantic import TypeAdapter
 
-    out.print_json(TypeAdapter(type(data)).dump_json(data).decode(), highlight=False)
+    text = TypeAdapter(type(data)).dump_json(data, indent=2, exclude=exclude).decode()
+    sys.stdout.flush()  # anything printed before comes first
+    sys.stdout.buffer.write(strip_controls(text).encode() + b"\n")
 
 
 @track_app.command("add")
@@ -341,8 +394,7 @@ def track_import_ota(
     with _workspace(db=db) as ws:
         scan, tracked = ws.import_ota(folder)
     if json_output:
-        payload = {"scan": scan.model_dump(mode="json"), "tracked": tracked}
-        out.print_json(json.dumps(payload, default=lambda m: m.model_dump(mode="json")))
+        _print_json({"scan": scan, "tracked": tracked})
         return
     _print_tracked(tracked)
     for failure in scan.failures:
@@ -488,7 +540,7 @@ def report_command(
     fmt = cast("ReportFormat", "json" if json_output else output_format)
     with _workspace(patterns, db) as ws:
         text = ws.report(target, fmt, cast("Lang", lang), home)
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    _write(text if text.endswith("\n") else text + "\n")
 
 
 # --- export --------------------------------------------------------------------------------------
@@ -590,7 +642,7 @@ def diff_command(
     with _workspace(patterns, db) as ws:
         result = ws.diff(service, document, old, new, context)
     if json_output:
-        out.print_json(result.model_dump_json(), highlight=False)
+        _print_json(result)
         return
     _print_text_diff(result)
     _print_clause_diff(result)
@@ -698,7 +750,10 @@ def _check_options(
 
     levels = get_args(Severity)
     if min_severity is not None and min_severity not in levels:
-        _fail(f"--min-severity must be one of {', '.join(levels)}, not '{min_severity}'")
+        _fail(
+            f"--min-severity must be one of {', '.join(levels)}, not '{min_severity}'",
+            CHECK_REFUSED,
+        )
     return CheckOptions.model_validate(
         {
             "notify": notify or [],
@@ -728,10 +783,10 @@ def check_command(
     options = _check_options(
         notify, include_all, min_severity, failing_after, alert_log, allow_private
     )
-    with _workspace(patterns, db) as ws:
+    with _workspace(patterns, db, CHECK_REFUSED) as ws:
         digest = ws.check(options, None if json_output or quiet else _print_fetched)
     if json_output:
-        out.print_json(digest.model_dump_json(), highlight=False)
+        _print_json(digest)
     else:
         _print_digest(digest, quiet)
     raise typer.Exit(digest.exit_mask)
@@ -770,13 +825,13 @@ def watch_command(
         period = parse_interval(every)
         spread = period / 10 if jitter is None else parse_interval(jitter)
     except IntervalError as exc:
-        _fail(str(exc))
+        _fail(str(exc), CHECK_REFUSED)
     if period <= 0:
-        _fail("--every must be longer than 0s")
+        _fail("--every must be longer than 0s", CHECK_REFUSED)
     options = _check_options(
         notify, include_all, min_severity, failing_after, alert_log, allow_private
     )
-    with _workspace(patterns, db) as ws:
+    with _workspace(patterns, db, CHECK_REFUSED) as ws:
         channels = ws.alert_channels(options)  # a wrong URL stops the watch now, not at 3 a.m.
         due_in = _due_in(ws.last_check(), period)
         names = ", ".join(c.label for c in channels) or "no channel (the alert log only)"
@@ -785,7 +840,7 @@ def watch_command(
         def one_pass() -> None:
             digest = ws.check(options, None if json_output or quiet else _print_fetched)
             if json_output:
-                sys.stdout.write(digest.model_dump_json() + "\n")
+                _write(digest.model_dump_json() + "\n")
             else:
                 _print_digest(digest, quiet)
             sys.stdout.flush()
@@ -876,9 +931,9 @@ def demo_command(
     with _workspace(db=db or demo_db_path()) as ws:
         service = ws.load_demo()
         if no_tui or not out.is_terminal:
-            sys.stdout.write(ws.report(service))
+            _write(ws.report(service))
             return
-    _run_tui(db or demo_db_path())
+    _run_tui(db or demo_db_path(), hint="`tosanalyzer demo --no-tui` prints the demo's report")
 
 
 @app.command("tui")
@@ -915,11 +970,16 @@ def tui_command(
             service = next(s for s in tracked if s.name == history.service)
             found = history.document if document is not None else None
             open_at = OpenAt(service, found, compare)
-    _run_tui(db, open_at)
+    _run_tui(db, open_at, hint="`history`, `diff` and `report` print what it shows")
 
 
-def _run_tui(db: Path | None, open_at: OpenAt | None = None) -> None:
+def _run_tui(db: Path | None, open_at: OpenAt | None = None, *, hint: str) -> None:
+    """Run the TUI, which needs a terminal on both ends: it reads keys from standard input and
+    draws on standard output. Started in a pipe or by a service, Textual read end-of-file for
+    ever and kept a processor three-quarters busy."""
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        _fail(f"the terminal UI needs a terminal on standard input and output; {hint}")
     from tosanalyzer.tui.app import TosApp
     from tosanalyzer.workspace import Workspace
 
-    TosApp(Workspace(db=db), open_at).run()
+    TosApp(Workspace(db=db), open_at).run_in_terminal()

@@ -24,7 +24,10 @@ from urllib.parse import urlsplit
 import soupsieve
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
+from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.models import (
+    GUARD_OPENER,
+    OPEN_THE_GUARD,
     DocumentDeclaration,
     FilterSpec,
     RangeSelector,
@@ -148,7 +151,7 @@ def _read_json(path: Path) -> Any:
         problem = f"not UTF-8 text (byte {byte:#04x} at offset {error.start})"
         raise DeclarationError(file, [("", problem)]) from None
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        return json.loads(text, object_pairs_hook=_checked_object)
     except json.JSONDecodeError as error:
         where = f"line {error.lineno}, column {error.colno}"
         raise DeclarationError(file, [(where, f"invalid JSON: {error.msg}")]) from None
@@ -170,13 +173,25 @@ class _DuplicateKey(Exception):
         self.key = key
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _checked_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """The object, its keys and strings without control characters (names, URLs and selectors
+    are printed, and JSON's \\u escapes let a file carry ESC)."""
     result: dict[str, Any] = {}
-    for key, value in pairs:
+    for raw_key, value in pairs:
+        key = strip_controls(raw_key)
         if key in result:
             raise _DuplicateKey(key)
-        result[key] = value
+        result[key] = _without_controls(value)
     return result
+
+
+def _without_controls(value: Any) -> Any:
+    """Strings cleaned, in lists too; objects were cleaned by the hook when they were read."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return value
 
 
 # --- pydantic errors, reworded ----------------------------------------------------------------
@@ -226,6 +241,11 @@ def _superseded(path: tuple[str | int, ...], located: list[tuple[Any, Any]]) -> 
 def _reword(err: Any) -> str:
     if err["type"] == "extra_forbidden":
         field = str(err["loc"][-1])
+        if field == GUARD_OPENER:
+            return (
+                "not allowed: a declaration cannot open the private-address guard; the person"
+                f" running tosanalyzer does, with {OPEN_THE_GUARD}"
+            )
         close = difflib.get_close_matches(field, _KNOWN_FIELDS, n=1, cutoff=0.7)
         return "unknown field" + (f" (did you mean '{close[0]}'?)" if close else "")
     if err["type"] == "missing":

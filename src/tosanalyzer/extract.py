@@ -39,6 +39,7 @@ from markdownify import ATX, MarkdownConverter
 from pydantic import BaseModel, ConfigDict, Field
 from soupsieve import SelectorSyntaxError
 
+from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.models import FilterSpec, RangeSelector, Selector, Selectors, Snapshot, SourcePage
 
 # Elements a reader never sees: their text is code, styling or page metadata, not terms.
@@ -80,7 +81,7 @@ _URL_ATTRIBUTES = ("href", "src")
 # The <title> or first <h1> of an HTTP error page: a status code with its reason, or the phrases
 # sites put on the page they serve (often with status 200) when the document is not there.
 _ERROR_HEADLINE = re.compile(
-    r"\b(?:error|http)\s*[45]\d\d\b"
+    r"\b(?:error|http)\s*[45]\d\d\b(?!\s*[^\W\d_])"  # not a name: "Error 404 Studios"
     r"|\b[45]\d\d\b\W{0,3}(?:error|not found|forbidden|unauthori[sz]ed|bad request|bad gateway"
     r"|service unavailable|gateway time-?out|internal server error|too many requests)"
     r"|\bpage\s+(?:was\s+)?not\s+found\b"
@@ -102,6 +103,10 @@ _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 class ExtractError(ValueError):
     """The page cannot give a text to analyse."""
+
+    def __init__(self, reason: str) -> None:
+        # A reason may quote the page (its title, its media type) and is printed to people.
+        super().__init__(strip_controls(reason))
 
 
 class NeedsJavaScript(ExtractError):
@@ -497,7 +502,6 @@ def _replace_text(string: NavigableString, text: str) -> None:
 
 
 def _normalise(markdown: str) -> str:
-    lines = (
-        _SPACE_RUN.sub(" ", line).rstrip() for line in markdown.replace(_NBSP, " ").split("\n")
-    )
+    plain = strip_controls(markdown).replace(_NBSP, " ")
+    lines = (_SPACE_RUN.sub(" ", line).rstrip() for line in plain.split("\n"))
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip("\n") + "\n"

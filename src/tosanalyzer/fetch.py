@@ -3,15 +3,19 @@
 A tracker runs unattended for years against servers it does not control, so every fetch must end
 in either a complete page or a typed reason — a half-read body recorded as a new version would
 later show up as a "material change". Servers also lie (Content-Length, gzip bombs, endless
-redirects) and URLs in declarations can point inside our own network, so the limits are enforced
-on what actually crosses the socket:
+redirects, a byte every few seconds) and URLs in declarations can point inside our own network,
+so the limits are enforced on what actually crosses the socket and on the clock:
 
 - the address check runs inside the connection (our httpcore network backend), so it sees the
-  very address we connect to — for every redirect hop, with no window for DNS rebinding;
+  very address we connect to — for every redirect hop, with no window for DNS rebinding. Only
+  the person running the tool opens it (`FetchSettings`), never a request: requests are built
+  from declarations, which anyone may have written;
 - bodies are inflated by us, in bounded steps, so the size cap holds after decompression and a
   50 MB page is never held in memory;
 - redirects are followed by hand, so a redirect response's body is never read and each hop's
-  scheme is checked.
+  scheme is checked;
+- a page has a deadline across all its tries and waits, and a run over many pages a time budget,
+  so a patient server holds neither a document nor the run past what the settings allow.
 """
 
 from __future__ import annotations
@@ -28,14 +32,15 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from types import TracebackType
-from typing import Final
+from typing import Final, NamedTuple
 
 import httpcore
 import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from tosanalyzer import __version__
-from tosanalyzer.models import FetchErrorKind, FetchFailure, Snapshot
+from tosanalyzer.controlchars import strip_controls
+from tosanalyzer.models import OPEN_THE_GUARD, FetchErrorKind, FetchFailure, Snapshot
 
 PROJECT_URL: Final = "https://github.com/tosanalyzer/tosanalyzer"
 USER_AGENT: Final = f"tosanalyzer/{__version__} (+{PROJECT_URL})"
@@ -76,6 +81,17 @@ class FetchSettings(BaseModel):
     deadline: float = Field(
         default=120.0, gt=0, description="Longest time for one try, body included (slow drips)."
     )
+    document_deadline: float = Field(
+        default=300.0,
+        gt=0,
+        description="Longest time for one page, all its tries and the waits between them.",
+    )
+    run_budget: float = Field(
+        default=1800.0,
+        gt=0,
+        description="Longest time for one run over many pages (`fetch_many`): fetches still going"
+        " then are cut short, pages not started are failed.",
+    )
     max_bytes: int = Field(
         default=10 * MB, gt=0, description="Cap on the body, on the wire and once inflated."
     )
@@ -84,6 +100,9 @@ class FetchSettings(BaseModel):
     allowed_networks: tuple[IPNetwork, ...] = Field(
         default=(),
         description="Non-public networks fetched anyway, e.g. a local mirror (tests: 127.0.0.1).",
+    )
+    allow_private: bool = Field(
+        default=False, description="Fetch from any address at all (--allow-private)."
     )
 
 
@@ -95,9 +114,6 @@ class FetchRequest(BaseModel):
     url: str
     etag: str | None = None
     last_modified: str | None = None
-    allow_private: bool = Field(
-        default=False, description="Fetch from any address (a declaration's local mirror)."
-    )
 
     def conditional_headers(self) -> dict[str, str]:
         headers = {}
@@ -120,6 +136,8 @@ class _Failed(Exception):
         retryable: bool = False,
         retry_after: float | None = None,
     ) -> None:
+        # Messages echo what the server sent (its reason phrase, a Location) and are printed.
+        message = strip_controls(message)
         super().__init__(message)
         self.kind: FetchErrorKind = kind
         self.message = message
@@ -136,19 +154,49 @@ class _Failed(Exception):
 # --- addresses ---------------------------------------------------------------------------------
 
 
+_IPV4_COMPATIBLE: Final = ipaddress.IPv6Network("::/96")
+_NAT64: Final = ipaddress.IPv6Network("64:ff9b::/96")
+_LOCAL_NAT64: Final = ipaddress.IPv6Network("64:ff9b:1::/48")
+
+
 def is_public(address: IPAddress) -> bool:
-    """Whether an address is on the public internet (not private, loopback, link-local, …)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Whether an address is on the public internet (not private, loopback, link-local, …).
+
+    An IPv6 address that carries an IPv4 address is a way to reach that IPv4 address, so it is
+    judged by it: ``::ffff:169.254.169.254`` is the cloud metadata service, not the internet.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64:
+            # Where the IPv4 address sits depends on the translator's prefix length (RFC 6052),
+            # so it cannot be read from the address: a local-use prefix is never public.
+            return False
+        inside = _embedded_ipv4(address)
+        if inside:
+            return all(is_public(ipv4) for ipv4 in inside)
     return address.is_global and not address.is_multicast
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses a packet to ``address`` ends up at: mapped (``::ffff:a.b.c.d``),
+    IPv4-compatible (``::a.b.c.d``), NAT64 (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``)
+    or Teredo (``2001:0:SERVER:…:~CLIENT``, both the relay server and the client)."""
+    if address.ipv4_mapped is not None:
+        return [address.ipv4_mapped]
+    if address in _IPV4_COMPATIBLE or address in _NAT64:
+        return [ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)]
+    if address.sixtofour is not None:
+        return [address.sixtofour]
+    if address.teredo is not None:
+        return list(address.teredo)
+    return []
 
 
 class _GuardedBackend(httpcore.SyncBackend):
     """Resolves hosts itself and connects only to addresses the policy allows."""
 
-    def __init__(self, allow_private: bool, allowed_networks: tuple[IPNetwork, ...]) -> None:
-        self._allow_private = allow_private
-        self._allowed_networks = allowed_networks
+    def __init__(self, settings: FetchSettings) -> None:
+        self._allow_private = settings.allow_private
+        self._allowed_networks = settings.allowed_networks
 
     def connect_tcp(
         self,
@@ -180,8 +228,8 @@ class _GuardedBackend(httpcore.SyncBackend):
         named = host if host == str(address) else f"{host} ({address})"
         raise _Failed(
             "blocked_address",
-            f"{named} is a private, loopback, link-local or reserved address; refused "
-            "(allow private addresses to fetch it)",
+            f"{named} is a private, loopback, link-local or reserved address; refused (to fetch"
+            f" it, use {OPEN_THE_GUARD})",
         )
 
 
@@ -238,7 +286,14 @@ class _Inflater:
             raise _Failed("interrupted", "the compressed body ends before its end marker")
 
 
-def _read_body(response: httpx.Response, settings: FetchSettings, deadline: float) -> bytes:
+class _Deadline(NamedTuple):
+    """When one try must be over (a `time.monotonic()` instant) and how long it was given."""
+
+    at: float
+    seconds: float
+
+
+def _read_body(response: httpx.Response, settings: FetchSettings, deadline: _Deadline) -> bytes:
     cap = settings.max_bytes
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > cap:
@@ -248,9 +303,9 @@ def _read_body(response: httpx.Response, settings: FetchSettings, deadline: floa
     inflater = _Inflater(response.headers.get("content-encoding", ""))
     body = bytearray()
     for chunk in response.iter_raw():
-        if time.monotonic() > deadline:
+        if time.monotonic() > deadline.at:
             raise _Failed(
-                "timeout", f"body not complete after {settings.deadline:g} s", retryable=True
+                "timeout", f"body not complete after {deadline.seconds:g} s", retryable=True
             )
         if response.num_bytes_downloaded > cap:
             raise _Failed("too_large", f"body exceeds the {cap}-byte cap while downloading")
@@ -315,7 +370,7 @@ def _checked_url(url: str | httpx.URL) -> httpx.URL:
 
 
 def _snapshot(
-    request: FetchRequest, response: httpx.Response, settings: FetchSettings, deadline: float
+    request: FetchRequest, response: httpx.Response, settings: FetchSettings, deadline: _Deadline
 ) -> Snapshot:
     status = response.status_code
     if status != 304 and not 200 <= status < 300:
@@ -368,45 +423,83 @@ def _caused_by_tls(error: BaseException) -> bool:
 # --- the fetcher -------------------------------------------------------------------------------
 
 
+class _TimeLimit:
+    """When one page's fetch must be over, tries and waits included: the page's own deadline,
+    or the end of the run it belongs to when that comes first."""
+
+    def __init__(self, settings: FetchSettings, run_ends: float | None) -> None:
+        self.began = time.monotonic()
+        self.at = self.began + settings.document_deadline
+        self.what = (
+            f"the {settings.document_deadline:g} s document deadline (fetch_document_deadline)"
+        )
+        if run_ends is not None and run_ends < self.at:
+            self.at = run_ends
+            self.what = (
+                f"the end of the run's {settings.run_budget:g} s time budget (fetch_run_budget)"
+            )
+
+    def left(self) -> float:
+        return self.at - time.monotonic()
+
+    def gave_up(self, url: str, attempts: int, last: _Failed) -> FetchFailure:
+        elapsed = time.monotonic() - self.began
+        tries = "1 try" if attempts == 1 else f"{attempts} tries"
+        return FetchFailure(
+            url=url,
+            kind="timeout",
+            message=f"gave up after {elapsed:.1f} s and {tries}, at {self.what}; last try:"
+            f" {last.message}",
+            status=last.status,
+            attempts=attempts,
+        )
+
+
 class Fetcher:
     """Fetches pages under one `FetchSettings`; safe to share between threads. Close it."""
 
     def __init__(self, settings: FetchSettings | None = None, *, sleep: Sleep = time.sleep) -> None:
-        self.settings = settings or FetchSettings()
+        self.settings = s = settings or FetchSettings()
         self._sleep = sleep
-        ssl_context = httpx.create_ssl_context()  # costly to build: one for both clients
-        self._clients: dict[bool, httpx.Client] = {
-            allow: self._client(allow, ssl_context) for allow in (False, True)
-        }
-
-    def _client(self, allow_private: bool, ssl_context: ssl.SSLContext) -> httpx.Client:
-        s = self.settings
-        backend = _GuardedBackend(allow_private, s.allowed_networks)
-        return httpx.Client(
-            transport=_GuardedTransport(backend, ssl_context),
+        self._client = httpx.Client(
+            transport=_GuardedTransport(_GuardedBackend(s), httpx.create_ssl_context()),
             headers={"User-Agent": s.user_agent, "Accept-Encoding": ACCEPT_ENCODING},
-            timeout=httpx.Timeout(
-                connect=s.connect_timeout, read=s.read_timeout, write=s.read_timeout, pool=None
-            ),
             follow_redirects=False,
         )
 
-    def fetch(self, request: FetchRequest) -> Outcome:
-        """A complete `Snapshot`, or a `FetchFailure` after the retries the policy allows."""
+    def fetch(self, request: FetchRequest, run_ends: float | None = None) -> Outcome:
+        """A complete `Snapshot`, or a `FetchFailure` once the retry policy or the time limits
+        say stop. ``run_ends`` (a `time.monotonic()` instant) is when the run the fetch belongs
+        to must be over; a fetch asked for after it is failed without a request."""
         try:
             start = _checked_url(request.url)
         except _Failed as failed:
             return failed.failure(request.url, attempts=0)
+        if run_ends is not None and time.monotonic() >= run_ends:
+            return self._not_started(request)
+        limit = _TimeLimit(self.settings, run_ends)
         attempt = 0
         while True:
             attempt += 1
             try:
-                return self._try(request, start)
+                return self._try(request, start, limit)
             except _Failed as failed:
                 wait = self._wait_before_retry(failed, attempt, self.settings.retry)
+                if failed.retryable and limit.left() <= (wait or 0.0):
+                    return limit.gave_up(request.url, attempt, failed)
                 if wait is None:
                     return failed.failure(request.url, attempt)
                 self._sleep(wait)
+
+    def _not_started(self, request: FetchRequest) -> FetchFailure:
+        """The failure of a page its run had no time left for: reported, never dropped."""
+        return FetchFailure(
+            url=request.url,
+            kind="timeout",
+            message=f"not fetched: the run's {self.settings.run_budget:g} s time budget"
+            " (fetch_run_budget) was spent before its turn",
+            attempts=0,
+        )
 
     @staticmethod
     def _wait_before_retry(failed: _Failed, attempt: int, policy: RetryPolicy) -> float | None:
@@ -416,14 +509,21 @@ class Fetcher:
             return failed.retry_after if failed.retry_after <= policy.max_wait else None
         return min(policy.base_delay * 2.0 ** (attempt - 1), policy.max_wait)
 
-    def _try(self, request: FetchRequest, url: httpx.URL) -> Snapshot:
-        client = self._clients[request.allow_private]
-        deadline = time.monotonic() + self.settings.deadline
+    def _try(self, request: FetchRequest, url: httpx.URL, limit: _TimeLimit) -> Snapshot:
+        seconds = min(self.settings.deadline, limit.left())
+        if seconds <= 0:  # the wait before this try overslept the limit
+            raise _Failed("timeout", "no time left for another try", retryable=True)
+        deadline = _Deadline(time.monotonic() + seconds, seconds)
         hops = [str(url)]
         for _ in range(self.settings.max_redirects + 1):
             with (
                 _transport_errors(url),
-                client.stream("GET", url, headers=request.conditional_headers()) as response,
+                self._client.stream(
+                    "GET",
+                    url,
+                    headers=request.conditional_headers(),
+                    timeout=self._timeout(deadline),
+                ) as response,
             ):
                 target = _redirect_target(response)
                 if target is None:
@@ -435,9 +535,21 @@ class Fetcher:
             "too_many_redirects", f"more than {self.settings.max_redirects} redirects: …{chain}"
         )
 
+    def _timeout(self, deadline: _Deadline) -> httpx.Timeout:
+        """The socket timeouts, shortened so that no wait outlasts the try's deadline."""
+        left = deadline.at - time.monotonic()
+        if left <= 0:
+            raise _Failed(
+                "timeout", f"redirects not followed within {deadline.seconds:g} s", retryable=True
+            )
+        s = self.settings
+        quiet = min(s.read_timeout, left)
+        return httpx.Timeout(
+            connect=min(s.connect_timeout, left), read=quiet, write=quiet, pool=None
+        )
+
     def close(self) -> None:
-        for client in self._clients.values():
-            client.close()
+        self._client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -453,14 +565,11 @@ def fetch(
     *,
     etag: str | None = None,
     last_modified: str | None = None,
-    allow_private: bool = False,
     settings: FetchSettings | None = None,
     sleep: Sleep = time.sleep,
 ) -> Outcome:
     """Fetch one page with a fetcher of its own (for `analyze URL`)."""
-    request = FetchRequest(
-        url=url, etag=etag, last_modified=last_modified, allow_private=allow_private
-    )
+    request = FetchRequest(url=url, etag=etag, last_modified=last_modified)
     with Fetcher(settings, sleep=sleep) as fetcher:
         return fetcher.fetch(request)
 
@@ -483,7 +592,8 @@ def fetch_many(
 
     Requests for a busy host wait in line without holding a worker. Redirects to another host
     count against the first host. Without a ``fetcher``, one with default settings is used and
-    closed at the end.
+    closed at the end. The run has the fetcher's ``run_budget``: fetches still going when it is
+    spent are cut short, and requests not started by then are yielded as failures.
     """
     queues: dict[str, deque[FetchRequest]] = {}
     for request in requests:
@@ -491,6 +601,7 @@ def fetch_many(
     with contextlib.ExitStack() as stack:
         active = fetcher or stack.enter_context(Fetcher())
         pool = stack.enter_context(ThreadPoolExecutor(max_workers=workers))
+        ends = time.monotonic() + active.settings.run_budget
         running: dict[Future[Outcome], tuple[str, FetchRequest]] = {}
         busy = dict.fromkeys(queues, 0)
 
@@ -498,7 +609,7 @@ def fetch_many(
             for host, queue in queues.items():
                 while queue and busy[host] < per_host and len(running) < workers:
                     request = queue.popleft()
-                    running[pool.submit(active.fetch, request)] = (host, request)
+                    running[pool.submit(active.fetch, request, ends)] = (host, request)
                     busy[host] += 1
 
         start_what_fits()

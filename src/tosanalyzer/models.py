@@ -500,10 +500,6 @@ class ServiceDeclaration(Strict):
     name: str = Field(min_length=1)
     terms: dict[str, DocumentDeclaration] = Field(alias="documents")
     importedFrom: str | None = None
-    allow_private_addresses: bool = Field(
-        default=False,
-        description="Ours, not OTA's: fetch from private or loopback addresses (local mirrors).",
-    )
 
     @model_validator(mode="before")
     @classmethod
@@ -515,6 +511,15 @@ class ServiceDeclaration(Strict):
     @property
     def slug(self) -> str:
         return slugify(self.name)
+
+
+GUARD_OPENER = "allow_private_addresses"
+"""A field older versions let a declaration set to fetch from private addresses. Declarations
+are often third-party files (an OTA folder), and one could aim a fetch at the cloud metadata
+service or the local network, so only the person running the tool opens the address guard now:
+a declaration with the field is refused, and a stored one fails its documents until re-added."""
+OPEN_THE_GUARD = "--allow-private, or its network in allow_networks in the settings file"
+"""How the person running the tool lets a non-public address be fetched (named in refusals)."""
 
 
 def slugify(name: str) -> str:

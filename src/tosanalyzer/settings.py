@@ -8,6 +8,8 @@ still win over it. A missing file means defaults; a broken one is an error namin
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import os
 import re
 import tomllib
@@ -15,7 +17,7 @@ from pathlib import Path
 from typing import Annotated
 
 import platformdirs
-from pydantic import AfterValidator, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, field_validator
 
 from tosanalyzer.models import Severity, Strict, iso_jurisdiction
 
@@ -36,6 +38,21 @@ def _apprise_url(url: str) -> str:
     return url
 
 
+def _network(value: object) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+    """A network written as text only: pydantic would also read a bare number as an address.
+    The error does not repeat the value, as no error about this file does."""
+    if isinstance(value, str):
+        with contextlib.suppress(ValueError):
+            return ipaddress.ip_network(value.strip())
+    raise ValueError(
+        'not a network such as "127.0.0.1/32" or "10.0.0.0/8" (a string; the bits after the'
+        " prefix length must be zero)"
+    )
+
+
+Network = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_network)]
+
+
 class Settings(Strict):
     home: str | None = None
     """Home jurisdiction: an ISO 3166 country ("JP") or subdivision ("US-CA")."""
@@ -53,6 +70,16 @@ class Settings(Strict):
     """Tries per channel and check, with a pause (2 s, then doubling) between them."""
     notify_timeout: float = Field(default=30.0, gt=0, le=600)
     """Seconds one try may take (a slow mail relay may need more)."""
+    allow_networks: list[Network] = Field(default_factory=list)
+    """Private, loopback or reserved networks fetched anyway ("127.0.0.1/32" for a local
+    mirror). Here or with ``--allow-private``, never in a declaration: declarations are often
+    written by others, and only the person running the tool may point it inside the network."""
+    fetch_document_deadline: float | None = Field(default=None, gt=0)
+    """Seconds one page may take, all its tries and the waits between them (default: the
+    fetcher's, 300)."""
+    fetch_run_budget: float | None = Field(default=None, gt=0)
+    """Seconds one ``fetch`` or ``check`` may spend fetching (default: the fetcher's, 1800);
+    documents it does not reach in time are failed, with that reason."""
 
     @field_validator("home")
     @classmethod

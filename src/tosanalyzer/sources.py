@@ -3,9 +3,10 @@
 People point the analyser at whatever they saved: a Markdown export, a text file pasted from a
 browser, a page saved as HTML. Every way that goes wrong (a typo in the path, a PDF, a file in
 a legacy encoding) must end in a message they can act on, never in a traceback or — worse — in
-an analysis of garbage. The text comes back exactly as written, apart from newlines, because
-clause offsets point into it. HTML comes back raw: turning it into Markdown is `extract`'s job,
-and the composer chains the two (stages never import each other).
+an analysis of garbage. The text comes back exactly as written, apart from newlines (CRLF and CR
+become LF) and control characters (dropped, see ``controlchars``), because clause offsets point
+into it. HTML comes back raw: turning it into Markdown is `extract`'s job, and the composer
+chains the two (stages never import each other).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import codecs
 import re
 from pathlib import Path
 
+from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.models import DocumentFormat, SourceText
 
 _FORMATS: dict[str, DocumentFormat] = {
@@ -38,7 +40,7 @@ def read_source(path: Path) -> SourceText:
     document_format = _format_of(path)
     data = _read_bytes(path)
     text = _decode(path, data, document_format)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise SourceError(f"{path}: the document is empty")
     return SourceText(source=str(path), format=document_format, text=text)

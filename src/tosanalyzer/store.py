@@ -50,6 +50,8 @@ import platformdirs
 from pydantic import BaseModel, Field
 
 from tosanalyzer.models import (
+    GUARD_OPENER,
+    OPEN_THE_GUARD,
     DocumentDeclaration,
     FetchFailure,
     FetchLogEntry,
@@ -203,6 +205,9 @@ class StoredService(BaseModel):
     name: str
     slug: str
     declaration: ServiceDeclaration | None = None
+    declaration_error: str | None = Field(
+        default=None, description="Why its documents must not be fetched as stored."
+    )
 
 
 class StoredDocument(BaseModel):
@@ -327,13 +332,24 @@ class Store:
 
     @classmethod
     def open(
-        cls, path: Path | None = None, *, keep_snapshots: int = DEFAULT_KEEP_SNAPSHOTS
+        cls,
+        path: Path | None = None,
+        *,
+        keep_snapshots: int = DEFAULT_KEEP_SNAPSHOTS,
+        create: bool = True,
     ) -> Store:
-        """Open (creating it and its folders if needed) and migrate the store at ``path``."""
+        """Open and migrate the store at ``path``, creating it and its folders if ``create``.
+
+        Without ``create`` a missing store is an error, and nothing is made: a command that only
+        reads, given a mistyped ``--db``, would otherwise leave folders and an empty store there
+        and report an empty history as if it were true.
+        """
         if keep_snapshots < 0:
             raise StoreError("keep_snapshots cannot be negative")
         path = default_db_path(path)
-        connection = _connect(path)
+        if not create and not path.is_file():
+            raise StoreError(f"no store at {path}")
+        connection = _connect(path, create)
         try:
             migrate(connection)
         except sqlite3.Error as exc:
@@ -991,10 +1007,15 @@ _ALERT_EVENT_FIELDS = (
 _SHA256_HEX = re.compile(r"^[0-9a-f]{64}$")
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+        if create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        # Read-write without create: a store deleted since it was looked for is not made anew.
+        target = str(path) if create else f"{path.absolute().as_uri()}?mode=rw"
+        connection = sqlite3.connect(
+            target, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, uri=not create
+        )
     except (OSError, sqlite3.Error) as exc:
         raise StoreError(f"cannot open the store {path}: {exc}") from exc
     try:
@@ -1075,8 +1096,22 @@ def _error_text(error: str | FetchFailure | None) -> str | None:
 
 def _service(row: tuple[int, str, str, str | None]) -> StoredService:
     service_id, name, slug, declaration = row
-    parsed = None if declaration is None else ServiceDeclaration.model_validate_json(declaration)
-    return StoredService(id=service_id, name=name, slug=slug, declaration=parsed)
+    if declaration is None:
+        return StoredService(id=service_id, name=name, slug=slug)
+    data = json.loads(declaration)
+    error = None
+    # Older versions stored the field in every declaration, mostly false (which meant nothing);
+    # a true one must neither open the guard nor be dropped without a word.
+    if data.pop(GUARD_OPENER, False):
+        error = (
+            f"its stored declaration sets '{GUARD_OPENER}', which no longer opens the"
+            f" private-address guard: add the declaration again without it (tosanalyzer track"
+            f" add FILE) and allow the address with {OPEN_THE_GUARD}"
+        )
+    parsed = ServiceDeclaration.model_validate(data)
+    return StoredService(
+        id=service_id, name=name, slug=slug, declaration=parsed, declaration_error=error
+    )
 
 
 def _document(row: tuple[int, str, str, str, str, str | None]) -> StoredDocument:

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
+from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.extract import ExtractError, NeedsJavaScript, combine, extract_snapshot
 from tosanalyzer.fetch import Fetcher, FetchRequest, FetchSettings, fetch_many
 from tosanalyzer.models import FetchFailure, Snapshot, SourcePage, VersionKind
@@ -53,12 +54,15 @@ def fetch_documents(
     store: Store,
     documents: list[StoredDocument],
     settings: FetchSettings | None = None,
-    allow_private: bool = False,
     per_host: int = 2,
     on_done: Callable[[DocumentFetch], None] | None = None,
 ) -> list[DocumentFetch]:
-    """Fetch every page of ``documents`` concurrently and record each document as it completes."""
-    plans = [_Plan(store, document, allow_private) for document in documents]
+    """Fetch every page of ``documents`` concurrently and record each document as it completes.
+
+    The addresses allowed and the time limits are the ``settings``' alone (what the person
+    running the tool chose); nothing in a declaration widens them.
+    """
+    plans = [_Plan(store, document) for document in documents]
     by_request: dict[int, tuple[_Plan, int]] = {}
     requests: list[FetchRequest] = []
     for plan in plans:
@@ -88,22 +92,19 @@ def fetch_documents(
 class _Plan:
     """The pages of one document, their fetch outcomes as they arrive, and how to record them."""
 
-    def __init__(self, store: Store, document: StoredDocument, allow_private: bool) -> None:
+    def __init__(self, store: Store, document: StoredDocument) -> None:
         self.document = document
         self.invalid: str | None = None
         self.pages: list[SourcePage] = []
+        service = store.find_service(document.service)
         if document.declaration is None:
             self.invalid = "the document has no declaration to fetch (it was loaded from a history)"
+        elif service is not None and service.declaration_error is not None:
+            self.invalid = service.declaration_error
         else:
             self.pages = document.declaration.pages()
-        service = store.find_service(document.service)
-        declared = service.declaration if service else None
-        allowed = allow_private or bool(declared and declared.allow_private_addresses)
         validators = _validators(store, document) if len(self.pages) == 1 else {}
-        self.requests = [
-            FetchRequest(url=page.fetch, allow_private=allowed, **validators)
-            for page in self.pages
-        ]
+        self.requests = [FetchRequest(url=page.fetch, **validators) for page in self.pages]
         self.outcomes: list[Outcome | None] = [None] * len(self.requests)
 
     @property
@@ -127,12 +128,16 @@ class _Plan:
                 failure = f"needs_javascript: {error}"
             except ExtractError as error:
                 failure = f"extraction failed: {error}"
+        kind: VersionKind | None = None
         if text is not None:
             previous = store.latest_version(service, name, include_suspect=False)
-            reason = suspect_reason(text, store.version_text(previous.id) if previous else None)
+            previous_text = store.version_text(previous.id) if previous else None
+            reason = suspect_reason(text, previous_text)
             if reason is not None:
                 failure, text = f"suspect page, not recorded: {reason}", None
-        entry = store.record_fetch(service, name, snapshots, text, failure)
+            elif previous_text is not None and _only_cleaned(previous_text, text):
+                kind = "technical_upgrade"
+        entry = store.record_fetch(service, name, snapshots, text, failure, kind=kind)
         return DocumentFetch(
             service=service,
             document=name,
@@ -153,6 +158,12 @@ def _validators(store: Store, document: StoredDocument) -> dict[str, str]:
     return {key: value for key, value in found.items() if value}
 
 
+def _only_cleaned(previous: str, text: str) -> bool:
+    """Whether ``text`` is ``previous`` without the control characters that versions recorded
+    before extraction dropped them may hold: the page did not change, our reading of it did."""
+    return previous != text and strip_controls(previous) == text
+
+
 def _describe(failure: FetchFailure) -> str:
     return f"{failure.kind} at {failure.url}: {failure.message}"
 
@@ -168,8 +179,8 @@ class _HistoryEntry(BaseModel):
 
 
 class _Meta(BaseModel):
-    service: str
-    document_type: str
+    service: Annotated[str, AfterValidator(strip_controls)]
+    document_type: Annotated[str, AfterValidator(strip_controls)]
 
 
 def load_histories(store: Store, root: Path) -> list[LoadedHistory]:
@@ -192,7 +203,7 @@ def _load_history(store: Store, folder: Path) -> LoadedHistory:
     store.ensure_document(meta.service, meta.document_type)
     previous: str | None = None
     for entry in entries:
-        text = (folder / entry.file).read_text(encoding="utf-8")
+        text = strip_controls((folder / entry.file).read_text(encoding="utf-8"))
         reason = suspect_reason(text, previous)
         if reason is not None:
             loaded.suspects.append(f"{entry.file}: {reason}")

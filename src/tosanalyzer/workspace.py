@@ -152,9 +152,13 @@ class Workspace:
         self._reviews_lock = threading.Lock()
 
     @contextmanager
-    def store(self) -> Iterator[Store]:
-        """The SQLite store (``db``, else ``$TOSANALYZER_DB``, else the user data folder)."""
-        with Store.open(self.db) as store:
+    def store(self, create: bool = False) -> Iterator[Store]:
+        """The SQLite store (``db``, else ``$TOSANALYZER_DB``, else the user data folder).
+
+        Only what records something passes ``create``: reading a store that is not there is an
+        error ("no store at PATH"), not a new empty store at a mistyped path.
+        """
+        with Store.open(self.db, create=create) as store:
             yield store
 
     @property
@@ -174,7 +178,7 @@ class Workspace:
 
     def analyze_url(self, url: str, allow_private: bool = False) -> AnalysisResult:
         """Fetch a page through the safe fetcher, extract its text and analyse it."""
-        outcome = fetch_page(url, allow_private=allow_private, settings=self.fetch_settings)
+        outcome = fetch_page(url, settings=self._fetch_settings(allow_private))
         if isinstance(outcome, FetchFailure):
             raise UrlError(f"cannot fetch {url}: {outcome.kind}: {outcome.message}")
         page = extract_snapshot(outcome, SourcePage(fetch=url))
@@ -185,7 +189,7 @@ class Workspace:
     def track(self, paths: list[Path]) -> list[TrackedService]:
         """Declare services from declaration files (all are checked before any is stored)."""
         declarations = [load_declaration(path) for path in paths]
-        with self.store() as store:
+        with self.store(create=True) as store:
             for declaration in declarations:
                 store.upsert_service(declaration)
             return [self._tracked(store, d.name) for d in declarations]
@@ -193,7 +197,7 @@ class Workspace:
     def import_ota(self, folder: Path) -> tuple[OtaImport, list[TrackedService]]:
         """Declare every service of an Open Terms Archive declarations folder that imports."""
         scan = scan_ota_folder(folder)
-        with self.store() as store:
+        with self.store(create=True) as store:
             for declaration in scan.declarations:
                 store.upsert_service(declaration)
             return scan, [self._tracked(store, d.name) for d in scan.declarations]
@@ -209,15 +213,37 @@ class Workspace:
         on_done: Callable[[DocumentFetch], None] | None = None,
     ) -> list[DocumentFetch]:
         """Fetch the documents of ``services`` (all tracked ones when empty) and record them."""
-        with self.store() as store:
+        with self.store(create=True) as store:
             documents = [
                 document
                 for service in (services or [s.name for s in store.list_services()])
                 for document in store.list_documents(self._service(store, service).name)
             ]
             return fetch_documents(
-                store, documents, self.fetch_settings, allow_private=allow_private, on_done=on_done
+                store, documents, self._fetch_settings(allow_private), on_done=on_done
             )
+
+    def _fetch_settings(
+        self, allow_private: bool, settings: Settings | None = None
+    ) -> FetchSettings:
+        """The fetcher's settings: what the workspace was built with, the settings file for the
+        fields it left unset (networks to allow, time limits), and ``--allow-private``. Only the
+        person running the tool opens the address guard, so no declaration takes part."""
+        settings = settings or load_settings()
+        given = self.fetch_settings or FetchSettings()
+        from_file = {
+            "allowed_networks": tuple(settings.allow_networks),
+            "document_deadline": settings.fetch_document_deadline,
+            "run_budget": settings.fetch_run_budget,
+        }
+        update: dict[str, object] = {
+            key: value
+            for key, value in from_file.items()
+            if value is not None and key not in given.model_fields_set
+        }
+        if allow_private:
+            update["allow_private"] = True
+        return given.model_copy(update=update)
 
     def history(self, service: str, document: str | None = None) -> list[DocumentHistory]:
         with self.store() as store:
@@ -462,8 +488,9 @@ class Workspace:
         options = options or CheckOptions()
         settings = load_settings()
         channels = self.alert_channels(options, settings)
-        with self.store() as store, store.exclusive("check"):
-            run = CheckRun(store, options, settings, channels, self.fetch_settings, self._compare)
+        with self.store(create=True) as store, store.exclusive("check"):
+            fetch_settings = self._fetch_settings(options.allow_private, settings)
+            run = CheckRun(store, options, settings, channels, fetch_settings, self._compare)
             return run.run(on_fetched)
 
     def _compare(self, before: tuple[VersionInfo, str], after: tuple[VersionInfo, str]) -> Compared:
@@ -488,8 +515,9 @@ class Workspace:
         return list(channels.values())
 
     def last_check(self) -> str | None:
-        """When the latest check on the store started (ISO 8601 UTC), if one ever did."""
-        with self.store() as store:
+        """When the latest check on the store started (ISO 8601 UTC), if one ever did. Creates
+        the store: ``watch`` asks, before it checks into it."""
+        with self.store(create=True) as store:
             return store.last_run_start()
 
     # --- reviewer decisions -------------------------------------------------------------------
@@ -603,7 +631,7 @@ class Workspace:
 
     def load_versions(self, folder: Path) -> list[LoadedHistory]:
         """Replay version histories recorded by Open Terms Archive into the store."""
-        with self.store() as store:
+        with self.store(create=True) as store:
             return load_histories(store, folder)
 
     @staticmethod

@@ -6,6 +6,9 @@ tokenizer and matchers hold the interpreter lock for the whole of a call (half a
 waits for a helper process, which holds its own lock; the helpers keep the workspace's caches
 (analysed versions by text hash) between calls. The pool is shared by every app of the process
 and started once, with "spawn" so no thread state of the app is copied into it.
+
+Helpers end with the app: ``stop`` ends them when it closes (on quit or SIGTERM), and each one
+watches its parent, so a killed app leaves none behind holding spaCy's memory.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +36,8 @@ _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
 _workspaces: dict[tuple[str | None, str], Workspace] = {}
 """In a helper process: one workspace per store and pattern folder, kept for its caches."""
+PARENT_POLL_SECONDS = 0.5
+"""How often a helper looks whether the app that started it is still there."""
 
 
 def start() -> None:
@@ -48,8 +54,36 @@ def _executor() -> ProcessPoolExecutor:
             _pool = ProcessPoolExecutor(
                 max_workers=max(min(os.cpu_count() or 1, 2), 1),
                 mp_context=multiprocessing.get_context("spawn"),
+                initializer=_watch_parent,
+                initargs=(os.getpid(),),
             )
         return _pool
+
+
+def stop() -> None:
+    """End the helpers now, busy or not: what they compute is for screens that are gone. Left to
+    the pool's own shutdown, the app would wait at exit for a long analysis to finish."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    helpers = list(pool._processes.values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for helper in helpers:
+        helper.terminate()
+
+
+def _watch_parent(parent: int) -> None:
+    """In a helper: exit once the app that started it is gone (killed, so ``stop`` never ran).
+    An orphan would wait for work forever; its parent id then names another process."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
 
 
 def _forget_broken_pool() -> None:
