@@ -25,7 +25,7 @@ from pathlib import Path
 
 from ota_diff_classes import DEFAULT_OTA, CachedAnalyzer, Version, history
 
-from tosanalyzer.diff import diff_clauses, diff_text
+from tosanalyzer.change import diff_clauses, diff_text
 
 DOCUMENTS = ("amazon-web-services/terms-of-service", "microsoft/terms-of-service")
 ROUNDS = 5

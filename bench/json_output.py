@@ -20,9 +20,9 @@ from collections.abc import Callable
 
 from rich.console import Console
 
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.cli import _print_json
 from tosanalyzer.models import AnalysisResult
-from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
 

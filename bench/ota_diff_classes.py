@@ -22,9 +22,9 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from tosanalyzer.diff import ClauseDiff, VersionFacts, diff_clauses
+from tosanalyzer.change import ClauseDiff, VersionFacts, diff_clauses
 from tosanalyzer.models import AnalysisResult
-from tosanalyzer.suspect import suspect_reason
+from tosanalyzer.tracking.suspect import suspect_reason
 from tosanalyzer.workspace import Workspace
 
 DEFAULT_OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota"

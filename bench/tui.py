@@ -22,7 +22,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tosanalyzer.resources import corpora_dir
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.store import Store
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen

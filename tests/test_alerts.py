@@ -25,14 +25,14 @@ from localserver import LocalServer, Reply
 from receivers import JsonReceiver, SmtpReceiver, free_port
 from typer.testing import CliRunner
 
-from tosanalyzer.alerts import ChangeAlert, FailingAlert, RecoveredAlert, RunDigest
-from tosanalyzer.checker import CheckOptions
+from tosanalyzer.alerts.check import CheckOptions
+from tosanalyzer.alerts.messages import ChangeAlert, FailingAlert, RecoveredAlert, RunDigest
+from tosanalyzer.alerts.notify import ChannelError, DeliveryPolicy, channel, redact
+from tosanalyzer.alerts.schedule import IntervalError, Stop, parse_interval, run_every
+from tosanalyzer.base.settings import SettingsError, load_settings
 from tosanalyzer.cli import app
-from tosanalyzer.fetch import FetchSettings, RetryPolicy
-from tosanalyzer.notify import ChannelError, DeliveryPolicy, channel, redact
-from tosanalyzer.schedule import IntervalError, Stop, parse_interval, run_every
-from tosanalyzer.settings import SettingsError, load_settings
 from tosanalyzer.store import StoreError
+from tosanalyzer.tracking.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import Workspace
 
 FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))

@@ -11,10 +11,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tosanalyzer.analysis.nlp.library import PatternFileError, load_library
+from tosanalyzer.analysis.nlp.pipeline import build_pipeline
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.models import AnalysisResult
-from tosanalyzer.nlp.library import PatternFileError, load_library
-from tosanalyzer.nlp.pipeline import build_pipeline
-from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
 SAMPLE = corpora_dir() / "samples" / "northwind-terms.md"

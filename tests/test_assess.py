@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from tosanalyzer.assess import (
+from tosanalyzer.base.bundled import patterns_dir
+from tosanalyzer.judgement.assess import (
     DEFAULT_CHECKLIST,
     Assessment,
     ChecklistFileError,
@@ -24,9 +25,8 @@ from tosanalyzer.assess import (
     grade,
     load_checklist,
 )
+from tosanalyzer.judgement.places import HomeJurisdictionError, is_foreign, locate
 from tosanalyzer.models import LocalizedText
-from tosanalyzer.places import HomeJurisdictionError, is_foreign, locate
-from tosanalyzer.resources import patterns_dir
 from tosanalyzer.workspace import Workspace
 
 WORKSPACE = Workspace()

@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.models import AttributeName, Attributes, Money, Period
-from tosanalyzer.nlp.attributes import (
+from tosanalyzer.analysis.nlp.attributes import (
     country_tokens,
     extract,
     extract_countries,
@@ -21,7 +20,8 @@ from tosanalyzer.nlp.attributes import (
     extract_period,
     extract_venue,
 )
-from tosanalyzer.nlp.pipeline import build_pipeline
+from tosanalyzer.analysis.nlp.pipeline import build_pipeline
+from tosanalyzer.models import AttributeName, Attributes, Money, Period
 
 # --- money ------------------------------------------------------------------------------------
 

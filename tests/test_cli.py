@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.models import AnalysisResult
-from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
 SAMPLE = corpora_dir() / "samples" / "northwind-terms.md"

@@ -19,15 +19,15 @@ from localserver import LocalServer, Reply
 from pilot_helpers import settle
 from typer.testing import CliRunner
 
-from tosanalyzer.alerts import ChangeCounts, DocumentRef, FailingAlert, RunDigest, render
+from tosanalyzer.alerts.messages import ChangeCounts, DocumentRef, FailingAlert, RunDigest, render
+from tosanalyzer.analysis.documents import read_source
 from tosanalyzer.cli import app
-from tosanalyzer.controlchars import strip_controls
-from tosanalyzer.declarations import load_declaration
-from tosanalyzer.extract import html_to_markdown
-from tosanalyzer.fetch import FetchSettings, RetryPolicy
-from tosanalyzer.sources import read_source
+from tosanalyzer.models.text import strip_controls
 from tosanalyzer.store import Store
-from tosanalyzer.suspect import suspect_reason
+from tosanalyzer.tracking.declarations import load_declaration
+from tosanalyzer.tracking.extract import html_to_markdown
+from tosanalyzer.tracking.fetch import FetchSettings, RetryPolicy
+from tosanalyzer.tracking.suspect import suspect_reason
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen
 from tosanalyzer.tui.reading import ReadingScreen

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tosanalyzer.decisions import (
+from tosanalyzer.change import diff_clauses, normalise
+from tosanalyzer.judgement.decisions import (
     CarriedDecision,
     carry_decisions,
     clause_key,
     finding_key,
 )
-from tosanalyzer.diff import diff_clauses, normalise
 from tosanalyzer.models import AnalysisResult, Finding
 from tosanalyzer.store import MIGRATIONS, Store, StoreError, migrate
 from tosanalyzer.workspace import Workspace

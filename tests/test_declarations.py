@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.declarations import (
+from tosanalyzer.base.bundled import corpora_dir
+from tosanalyzer.models import RangeSelector, ServiceDeclaration
+from tosanalyzer.tracking.declarations import (
     DeclarationError,
     OtaImport,
     ServiceLookupError,
@@ -24,8 +26,6 @@ from tosanalyzer.declarations import (
     unsupported_features,
     unsupported_filters,
 )
-from tosanalyzer.models import RangeSelector, ServiceDeclaration
-from tosanalyzer.resources import corpora_dir
 
 OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota-declarations"
 needs_ota = pytest.mark.skipif(not OTA.is_dir(), reason="../shared/corpora is not present")

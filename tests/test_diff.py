@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.diff import (
+from tosanalyzer.change import (
     ClauseDiff,
     DiffError,
     TextDiff,

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tosanalyzer.evaluation import LabelledSetError
+from tosanalyzer.analysis.evaluation import LabelledSetError
 from tosanalyzer.models import CLAUDETTE_CATEGORIES, EvalReport, Score
 from tosanalyzer.workspace import Workspace
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.extract import ExtractError, html_to_markdown, parse_html, tag_to_markdown
+from tosanalyzer.tracking.extract import ExtractError, html_to_markdown, parse_html, tag_to_markdown
 
 PAGE = """<!DOCTYPE html>
 <html>

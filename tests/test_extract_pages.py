@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.extract import (
+from tosanalyzer.models import RangeSelector, Snapshot, SourcePage
+from tosanalyzer.tracking.extract import (
     MIN_LETTERS,
     ExtractError,
     NeedsJavaScript,
@@ -19,7 +20,6 @@ from tosanalyzer.extract import (
     extract_page,
     extract_snapshot,
 )
-from tosanalyzer.models import RangeSelector, Snapshot, SourcePage
 
 CLAUSE = "You may end this agreement at any time by closing your account with us."
 BODY = " ".join([CLAUSE] * 4)  # enough letters for a document on its own

@@ -17,12 +17,12 @@ import pytest
 from localserver import LocalServer, Reply
 from typer.testing import CliRunner
 
-from tosanalyzer.checker import CheckOptions, CheckRun, Compared
+from tosanalyzer.alerts.check import CheckOptions, CheckRun, Compared
+from tosanalyzer.alerts.notify import DeliveryPolicy
+from tosanalyzer.base.settings import load_settings
 from tosanalyzer.cli import CHECK_REFUSED, INTERNAL_ERROR, app
-from tosanalyzer.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.models import VersionInfo
-from tosanalyzer.notify import DeliveryPolicy
-from tosanalyzer.settings import load_settings
+from tosanalyzer.tracking.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import Workspace
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}

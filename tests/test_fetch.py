@@ -15,7 +15,8 @@ import pytest
 from localserver import LocalServer, Reply, gzip_chunks, redirect, repeated
 
 from tosanalyzer import __version__
-from tosanalyzer.fetch import (
+from tosanalyzer.models import FetchFailure, Snapshot
+from tosanalyzer.tracking.fetch import (
     MB,
     Fetcher,
     FetchRequest,
@@ -26,7 +27,6 @@ from tosanalyzer.fetch import (
     is_public,
     retry_after_seconds,
 )
-from tosanalyzer.models import FetchFailure, Snapshot
 
 PAGE = b"<html><body><h1>Terms</h1><p>Be kind.</p></body></html>"
 FAST = FetchSettings(

@@ -20,10 +20,10 @@ import pytest
 from localserver import LocalServer, Reply, redirect, repeated
 from typer.testing import CliRunner
 
-from tosanalyzer.alerts import FailingAlert
-from tosanalyzer.checker import CheckOptions
+from tosanalyzer.alerts.check import CheckOptions
+from tosanalyzer.alerts.messages import FailingAlert
 from tosanalyzer.cli import app
-from tosanalyzer.fetch import FetchSettings, RetryPolicy
+from tosanalyzer.tracking.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import UrlError, Workspace
 
 FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tosanalyzer.nlp.language import detect_language
+from tosanalyzer.analysis.nlp.language import detect_language
 
 ENGLISH = (
     "By creating an account you agree to these terms. We may change the service at any time, "

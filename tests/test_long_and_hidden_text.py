@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tosanalyzer.analyze import PART_CHARS, Analyzer, _parts
+from tosanalyzer.analysis.analyzer import PART_CHARS, Analyzer, _parts
+from tosanalyzer.analysis.nlp.normalize import normalise
+from tosanalyzer.analysis.nlp.pipeline import build_pipeline
+from tosanalyzer.analysis.nlp.segment import segment
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.models import Finding
-from tosanalyzer.nlp.normalize import normalise
-from tosanalyzer.nlp.pipeline import build_pipeline
-from tosanalyzer.nlp.segment import segment
-from tosanalyzer.resources import corpora_dir
 from tosanalyzer.workspace import Workspace
 
 SAMPLE = (corpora_dir() / "samples" / "northwind-terms.md").read_text(encoding="utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tosanalyzer.analysis.nlp.library import PatternFileError, load_library, pattern_files
+from tosanalyzer.base.bundled import patterns_dir
 from tosanalyzer.models import CLAUDETTE_CATEGORIES
-from tosanalyzer.nlp.library import PatternFileError, load_library, pattern_files
-from tosanalyzer.resources import patterns_dir
 from tosanalyzer.workspace import Workspace
 
 REQUIRED = set(CLAUDETTE_CATEGORIES) | {

@@ -8,14 +8,15 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tosanalyzer.assess import (
+from tosanalyzer.base.bundled import patterns_dir
+from tosanalyzer.judgement.assess import (
     DEFAULT_CHECKLIST,
     Assessment,
     VendorDocument,
     assess,
     load_checklist,
 )
-from tosanalyzer.report import (
+from tosanalyzer.judgement.report import (
     LABELS,
     QUOTES_SHOWN,
     MaterialChange,
@@ -24,7 +25,6 @@ from tosanalyzer.report import (
     render_html,
     render_markdown,
 )
-from tosanalyzer.resources import patterns_dir
 from tosanalyzer.workspace import Workspace
 
 WORKSPACE = Workspace()

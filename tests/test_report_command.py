@@ -7,8 +7,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.cli import app
-from tosanalyzer.resources import corpora_dir
 from tosanalyzer.store import Store
 
 SAMPLE = corpora_dir() / "samples" / "northwind-terms.md"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tosanalyzer.nlp.segment import segment
+from tosanalyzer.analysis.nlp.segment import segment
 
 
 def texts(text: str) -> list[str]:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tosanalyzer.base.settings import SettingsError, config_path, load_settings
 from tosanalyzer.models import iso_jurisdiction
-from tosanalyzer.settings import SettingsError, config_path, load_settings
 
 
 def test_a_missing_file_means_defaults(tmp_path: Path) -> None:

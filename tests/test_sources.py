@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tosanalyzer.analysis.documents import SourceError, read_source
 from tosanalyzer.models import SourceText
-from tosanalyzer.sources import SourceError, read_source
 
 TERMS = "# Terms\n\nYou agree to these terms.\n\n- Be kind.\n- Café rules apply\u00a0here.\n"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from tosanalyzer.base.bundled import corpora_dir
 from tosanalyzer.cli import app
-from tosanalyzer.resources import corpora_dir
 
 RUNNER = CliRunner()
 DECLARATION = corpora_dir() / "services" / "GitHub.json"

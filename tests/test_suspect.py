@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tosanalyzer.suspect import find_suspect, suspect_reason
+from tosanalyzer.tracking.suspect import find_suspect, suspect_reason
 
 CLAUSE = (
     "You may use the service only in line with these terms, and we may suspend an account that "

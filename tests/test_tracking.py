@@ -16,7 +16,7 @@ from localserver import LocalServer, Reply, gzip_chunks, redirect, repeated
 from typer.testing import CliRunner
 
 from tosanalyzer.cli import app
-from tosanalyzer.fetch import FetchSettings, RetryPolicy
+from tosanalyzer.tracking.fetch import FetchSettings, RetryPolicy
 from tosanalyzer.workspace import UrlError, Workspace
 
 FAST = FetchSettings(read_timeout=0.5, retry=RetryPolicy(attempts=2, base_delay=0.01))

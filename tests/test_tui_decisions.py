@@ -11,7 +11,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tosanalyzer.decisions import STATUS_LABELS
+from tosanalyzer.judgement.decisions import STATUS_LABELS
 from tosanalyzer.models import VersionInfo
 from tosanalyzer.tui.app import TosApp
 from tosanalyzer.tui.decision_text import decision_text

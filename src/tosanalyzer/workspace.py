@@ -18,41 +18,18 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from tosanalyzer.alerts import (
+from tosanalyzer.alerts.check import CheckOptions, CheckRun, Compared
+from tosanalyzer.alerts.messages import (
     RunDigest,
 )
-from tosanalyzer.analyze import Analyzer, analyzer_for
-from tosanalyzer.assess import (
-    DEFAULT_CHECKLIST,
-    Checklist,
-    ChecklistFileError,
-    VendorDocument,
-    assess,
-    load_checklist,
+from tosanalyzer.alerts.notify import (
+    Channel,
+    ChannelError,
+    channel,
 )
-from tosanalyzer.checker import CheckOptions, CheckRun, Compared
-from tosanalyzer.decisions import CarriedDecision, carry_decisions, finding_key
-from tosanalyzer.declarations import (
-    DeclarationError,
-    OtaImport,
-    ServiceLookupError,
-    load_declaration,
-    scan_ota_folder,
-    unsupported_features,
-    unsupported_filters,
-)
-from tosanalyzer.diff import (
-    DEFAULT_CONTEXT,
-    ChangeClass,
-    ClauseDiff,
-    DiffError,
-    TextDiff,
-    VersionFacts,
-    diff_clauses,
-    diff_text,
-    normalise,
-)
-from tosanalyzer.evaluation import (
+from tosanalyzer.analysis.analyzer import Analyzer, analyzer_for
+from tosanalyzer.analysis.documents import SourceError, read_source
+from tosanalyzer.analysis.evaluation import (
     Explain,
     LabelledSetError,
     Tracing,
@@ -62,6 +39,20 @@ from tosanalyzer.evaluation import (
     evaluate_claudette,
     evaluate_tosdr,
     read_jsonl,
+)
+from tosanalyzer.analysis.nlp.library import PatternFileError
+from tosanalyzer.base.bundled import corpora_dir, patterns_dir
+from tosanalyzer.base.settings import Settings, SettingsError, config_path, load_settings
+from tosanalyzer.change import (
+    DEFAULT_CONTEXT,
+    ChangeClass,
+    ClauseDiff,
+    DiffError,
+    TextDiff,
+    VersionFacts,
+    diff_clauses,
+    diff_text,
+    normalise,
 )
 from tosanalyzer.export import (
     DEFAULT_HISTORY_PAIRS,
@@ -73,9 +64,17 @@ from tosanalyzer.export import (
     document_export,
     version_change,
 )
-from tosanalyzer.extract import ExtractError, extract_snapshot
-from tosanalyzer.fetch import FetchSettings
-from tosanalyzer.fetch import fetch as fetch_page
+from tosanalyzer.judgement.assess import (
+    DEFAULT_CHECKLIST,
+    Checklist,
+    ChecklistFileError,
+    VendorDocument,
+    assess,
+    load_checklist,
+)
+from tosanalyzer.judgement.decisions import CarriedDecision, carry_decisions, finding_key
+from tosanalyzer.judgement.places import HomeJurisdictionError, normalise_home
+from tosanalyzer.judgement.report import Lang, MaterialChange, ReportFormat, render
 from tosanalyzer.models import (
     CLAUDETTE_CATEGORIES,
     AnalysisResult,
@@ -91,17 +90,6 @@ from tosanalyzer.models import (
     TrackedService,
     VersionInfo,
 )
-from tosanalyzer.nlp.library import PatternFileError
-from tosanalyzer.notify import (
-    Channel,
-    ChannelError,
-    channel,
-)
-from tosanalyzer.places import HomeJurisdictionError, normalise_home
-from tosanalyzer.report import Lang, MaterialChange, ReportFormat, render
-from tosanalyzer.resources import corpora_dir, patterns_dir
-from tosanalyzer.settings import Settings, SettingsError, config_path, load_settings
-from tosanalyzer.sources import SourceError, read_source
 from tosanalyzer.store import (
     DecisionKind,
     Store,
@@ -110,7 +98,24 @@ from tosanalyzer.store import (
     StoredService,
     StoreError,
 )
-from tosanalyzer.tracker import DocumentFetch, LoadedHistory, fetch_documents, load_histories
+from tosanalyzer.tracking.declarations import (
+    DeclarationError,
+    OtaImport,
+    ServiceLookupError,
+    load_declaration,
+    scan_ota_folder,
+    unsupported_features,
+    unsupported_filters,
+)
+from tosanalyzer.tracking.extract import ExtractError, extract_snapshot
+from tosanalyzer.tracking.fetch import FetchSettings
+from tosanalyzer.tracking.fetch import fetch as fetch_page
+from tosanalyzer.tracking.tracker import (
+    DocumentFetch,
+    LoadedHistory,
+    fetch_documents,
+    load_histories,
+)
 
 
 class UrlError(ValueError):

@@ -24,8 +24,8 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tosanalyzer.decisions import CarriedDecision
-from tosanalyzer.diff import ChangeClass
+from tosanalyzer.change import ChangeClass
+from tosanalyzer.judgement.decisions import CarriedDecision
 from tosanalyzer.models import AnalysisResult, Assessment
 from tosanalyzer.store import DecisionKind, StoredDecision
 from tosanalyzer.workspace import DocumentDiff, Workspace

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tosanalyzer.decisions import CarriedDecision
+from tosanalyzer.judgement.decisions import CarriedDecision
 from tosanalyzer.models import Finding
 from tosanalyzer.tui.reading_text import finding_label
 

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from tosanalyzer.decisions import CarriedDecision
+from tosanalyzer.judgement.decisions import CarriedDecision
 from tosanalyzer.models import Finding, Severity, VersionInfo
 from tosanalyzer.store import DecisionKind
 from tosanalyzer.tui.background import Background

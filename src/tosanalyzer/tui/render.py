@@ -12,7 +12,7 @@ from typing import Literal
 from rich.table import Table
 from rich.text import Text
 
-from tosanalyzer.diff import ClauseDiff, DiffLine, Hunk, TextDiff
+from tosanalyzer.change import ClauseDiff, DiffLine, Hunk, TextDiff
 
 BlockKind = Literal["header", "context", "change"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from tosanalyzer.diff import ChangeClass
+from tosanalyzer.change import ChangeClass
 from tosanalyzer.models import VersionInfo
 
 

@@ -24,9 +24,9 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from tosanalyzer.controlchars import strip_controls
-from tosanalyzer.diff import ChangeClass, ClauseDiff, FindingDelta
+from tosanalyzer.change import ChangeClass, ClauseDiff, FindingDelta
 from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
+from tosanalyzer.models.text import strip_controls
 
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 """From least to most severe."""

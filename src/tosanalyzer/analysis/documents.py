@@ -15,8 +15,8 @@ import codecs
 import re
 from pathlib import Path
 
-from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.models import DocumentFormat, SourceText
+from tosanalyzer.models.text import strip_controls
 
 _FORMATS: dict[str, DocumentFormat] = {
     ".txt": "txt",

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic.json_schema import GenerateJsonSchema
 from pydantic_core import core_schema
 
-from tosanalyzer.diff import ChangeClass, ClauseDiff
+from tosanalyzer.change import ChangeClass, ClauseDiff
 from tosanalyzer.models import (
     Assessment,
     Finding,

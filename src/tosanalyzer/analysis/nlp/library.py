@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from tosanalyzer.datafiles import read_yaml_model
+from tosanalyzer.base.yamlfiles import read_yaml_model
 from tosanalyzer.models import ClausePattern, PatternLibrary
 
 

@@ -18,15 +18,15 @@ from rich.console import Console, ConsoleOptions, RenderableType
 from rich.markup import escape
 from rich.segment import Segment
 
-from tosanalyzer.controlchars import strip_controls
+from tosanalyzer.models.text import strip_controls
 
 if TYPE_CHECKING:
-    from tosanalyzer.alerts import RunDigest
-    from tosanalyzer.checker import CheckOptions
+    from tosanalyzer.alerts.check import CheckOptions
+    from tosanalyzer.alerts.messages import RunDigest
     from tosanalyzer.export import Export, ExportFormat
+    from tosanalyzer.judgement.report import Lang, ReportFormat
     from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
-    from tosanalyzer.report import Lang, ReportFormat
-    from tosanalyzer.tracker import DocumentFetch
+    from tosanalyzer.tracking.tracker import DocumentFetch
     from tosanalyzer.tui.app import OpenAt
     from tosanalyzer.workspace import DocumentDiff, Workspace
 
@@ -649,7 +649,7 @@ def diff_command(
 
 
 def _print_text_diff(result: DocumentDiff) -> None:
-    from tosanalyzer.diff import unified_lines
+    from tosanalyzer.change import unified_lines
 
     labels = (
         f"{result.document} version {result.old.id} ({result.old.recorded_at})",
@@ -745,7 +745,7 @@ def _check_options(
 ) -> CheckOptions:
     from typing import get_args
 
-    from tosanalyzer.checker import CheckOptions
+    from tosanalyzer.alerts.check import CheckOptions
     from tosanalyzer.models import Severity
 
     levels = get_args(Severity)
@@ -819,7 +819,12 @@ def watch_command(
     db: DbOption = None,
 ) -> None:
     """Run `check` on a schedule until SIGINT or SIGTERM; its state is kept in the store."""
-    from tosanalyzer.schedule import IntervalError, parse_interval, run_every, stop_on_signals
+    from tosanalyzer.alerts.schedule import (
+        IntervalError,
+        parse_interval,
+        run_every,
+        stop_on_signals,
+    )
 
     try:
         period = parse_interval(every)
@@ -879,7 +884,7 @@ def _report_pass_error(exc: Exception) -> None:
 def _print_digest(digest: RunDigest, quiet: bool = False) -> None:
     """The alerts as the channels read them (in plain text), then what happened to each channel.
     ``quiet`` keeps only what needs a human: alerts, failed documents, failed channels."""
-    from tosanalyzer.alerts import plural, render
+    from tosanalyzer.alerts.messages import plural, render
 
     if digest.alerts:
         out.print(escape(render(digest, [a.alert for a in digest.alerts], "text").body))

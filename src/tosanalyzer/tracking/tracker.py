@@ -17,12 +17,12 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from tosanalyzer.controlchars import strip_controls
-from tosanalyzer.extract import ExtractError, NeedsJavaScript, combine, extract_snapshot
-from tosanalyzer.fetch import Fetcher, FetchRequest, FetchSettings, fetch_many
 from tosanalyzer.models import FetchFailure, Snapshot, SourcePage, VersionKind
+from tosanalyzer.models.text import strip_controls
 from tosanalyzer.store import Store, StoredDocument
-from tosanalyzer.suspect import suspect_reason
+from tosanalyzer.tracking.extract import ExtractError, NeedsJavaScript, combine, extract_snapshot
+from tosanalyzer.tracking.fetch import Fetcher, FetchRequest, FetchSettings, fetch_many
+from tosanalyzer.tracking.suspect import suspect_reason
 
 Outcome = Snapshot | FetchFailure
 

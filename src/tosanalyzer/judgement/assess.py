@@ -20,7 +20,14 @@ from typing import Annotated, Any, Literal
 import pycountry
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from tosanalyzer.datafiles import read_yaml_model
+from tosanalyzer.base.yamlfiles import read_yaml_model
+from tosanalyzer.judgement.places import (
+    country_name,
+    is_foreign,
+    locate,
+    normalise_home,
+    place_name,
+)
 from tosanalyzer.models import (
     AnalysisResult,
     Assessment,
@@ -42,7 +49,6 @@ from tosanalyzer.models import (
     PlaceFact,
     Strict,
 )
-from tosanalyzer.places import country_name, is_foreign, locate, normalise_home, place_name
 
 DEFAULT_CHECKLIST = Path("checklists") / "vendor-safety.yaml"
 """The shipped checklist, relative to the clause-pattern folder."""

@@ -33,10 +33,10 @@ from spacy.strings import StringStore, get_string_id
 from spacy.tokens import Doc, Token
 from thinc.types import Ints2d
 
+from tosanalyzer.analysis.nlp.attributes import country_tokens
+from tosanalyzer.analysis.nlp.library import PatternFileError
+from tosanalyzer.analysis.nlp.pipeline import lemma_norm
 from tosanalyzer.models import PatternLibrary, Rule
-from tosanalyzer.nlp.attributes import country_tokens
-from tosanalyzer.nlp.library import PatternFileError
-from tosanalyzer.nlp.pipeline import lemma_norm
 
 RuleRole = Literal["finding", "exception", "fair_cue"]
 _ROLE_MARKS: dict[RuleRole, str] = {"finding": "", "exception": "!", "fair_cue": "~"}

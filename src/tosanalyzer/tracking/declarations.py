@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 import soupsieve
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from tosanalyzer.controlchars import strip_controls
 from tosanalyzer.models import (
     GUARD_OPENER,
     OPEN_THE_GUARD,
@@ -36,6 +35,7 @@ from tosanalyzer.models import (
     SourcePage,
     slugify,
 )
+from tosanalyzer.models.text import strip_controls
 
 BUILTIN_FILTERS: dict[str, TypeAdapter[Any]] = {
     "removeQueryParams": TypeAdapter(list[str]),

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, SecretStr, TypeAdapter
 
-from tosanalyzer.alerts import (
+from tosanalyzer.alerts.messages import (
     MATERIAL_FOUND,
     Alert,
     AlertFilter,
@@ -37,11 +37,8 @@ from tosanalyzer.alerts import (
     exit_mask,
     history_command,
 )
-from tosanalyzer.alerts import render as render_alerts
-from tosanalyzer.diff import ClauseDiff
-from tosanalyzer.fetch import FetchSettings
-from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
-from tosanalyzer.notify import (
+from tosanalyzer.alerts.messages import render as render_alerts
+from tosanalyzer.alerts.notify import (
     Channel,
     Delivery,
     DeliveryPolicy,
@@ -49,7 +46,9 @@ from tosanalyzer.notify import (
     append_jsonl,
     deliver,
 )
-from tosanalyzer.settings import Settings
+from tosanalyzer.base.settings import Settings
+from tosanalyzer.change import ClauseDiff
+from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
 from tosanalyzer.store import (
     AlertCursor,
     NewAlertEvent,
@@ -58,7 +57,8 @@ from tosanalyzer.store import (
     StoredDocument,
     user_db_path,
 )
-from tosanalyzer.tracker import DocumentFetch, fetch_documents
+from tosanalyzer.tracking.fetch import FetchSettings
+from tosanalyzer.tracking.tracker import DocumentFetch, fetch_documents
 
 
 class Compared(BaseModel):

@@ -22,7 +22,13 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from tosanalyzer import __version__
-from tosanalyzer.extract import html_to_markdown
+from tosanalyzer.analysis.nlp.attributes import extract, extract_effective_date
+from tosanalyzer.analysis.nlp.language import detect_language
+from tosanalyzer.analysis.nlp.library import load_library, pattern_files
+from tosanalyzer.analysis.nlp.matcher import CompiledLibrary, RuleMatch
+from tosanalyzer.analysis.nlp.normalize import Normalised, normalise
+from tosanalyzer.analysis.nlp.pipeline import build_pipeline, mask_markup
+from tosanalyzer.analysis.nlp.segment import segment
 from tosanalyzer.models import (
     AnalysisResult,
     Cancellation,
@@ -36,13 +42,7 @@ from tosanalyzer.models import (
     Trace,
     TracedFinding,
 )
-from tosanalyzer.nlp.attributes import extract, extract_effective_date
-from tosanalyzer.nlp.language import detect_language
-from tosanalyzer.nlp.library import load_library, pattern_files
-from tosanalyzer.nlp.matcher import CompiledLibrary, RuleMatch
-from tosanalyzer.nlp.normalize import Normalised, normalise
-from tosanalyzer.nlp.pipeline import build_pipeline, mask_markup
-from tosanalyzer.nlp.segment import segment
+from tosanalyzer.tracking.extract import html_to_markdown
 
 ANALYSED_LANGUAGES = frozenset({"en"})
 PART_CHARS = 200_000
