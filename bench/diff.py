@@ -56,7 +56,9 @@ def measure(old: Version, new: Version, analyzer: CachedAnalyzer, rounds: int) -
     old_lines, new_lines = old.text.splitlines(True), new.text.splitlines(True)
     return Figures(
         text=timed(lambda: diff_text(old.text, new.text), rounds),
-        clauses=timed(lambda: diff_clauses(old_result, new_result), rounds),
+        clauses=timed(
+            lambda: diff_clauses(old_result, new_result, analyzer.workspace.library), rounds
+        ),
         difflib=timed(lambda: list(difflib.unified_diff(old_lines, new_lines)), rounds),
     )
 

@@ -4,9 +4,9 @@ Run by hand (never asserted in CI):  python bench/json_output.py [MEGABYTES]
 
 Builds an ``AnalysisResult`` of about MEGABYTES of JSON (default 5) from the Northwind sample's
 own analysis, its clauses and findings repeated, and writes it to the null device twice: through
-``cli._print_json`` (pydantic's JSON, written as bytes) and through ``Console.print_json`` (what
-``--json`` used before: the JSON parsed back into Python objects and laid out again). Prints the
-seconds and the peak memory (tracemalloc) of each.
+``cli.printers.print_json`` (pydantic's JSON, written as bytes) and through
+``Console.print_json`` (what ``--json`` used before: the JSON parsed back into Python objects and
+laid out again). Prints the seconds and the peak memory (tracemalloc) of each.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from collections.abc import Callable
 from rich.console import Console
 
 from tosanalyzer.base.bundled import corpora_dir
-from tosanalyzer.cli import _print_json
+from tosanalyzer.cli.printers import print_json
 from tosanalyzer.models import AnalysisResult
 from tosanalyzer.workspace import Workspace
 
@@ -63,7 +63,7 @@ def main() -> None:
             result.model_dump_json(), highlight=False
         )
 
-    for name, write in (("cli._print_json", lambda: _print_json(result)), ("Rich", rich)):
+    for name, write in (("cli.printers.print_json", lambda: print_json(result)), ("Rich", rich)):
         seconds, peak = measured(write)
         print(f"{name:16} {seconds:7.2f} s  peak {peak:8.1f} MB")
 

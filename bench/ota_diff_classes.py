@@ -95,6 +95,7 @@ def pairs(root: Path, analyzer: CachedAnalyzer) -> list[PairResult]:
             diff = diff_clauses(
                 analyses[k - 1],
                 analyses[k],
+                analyzer.workspace.library,
                 old_version=VersionFacts(suspect=old.suspect),
                 new_version=VersionFacts(kind=new.kind, suspect=new.suspect),  # type: ignore[arg-type]
             )

@@ -109,69 +109,89 @@ async def drive(db: Path) -> list[str]:
         app.set_interval(TICK, stalls.tick)
         await until(pilot, lambda: bool(app.screen.query("DataTable")))
         await pilot.pause(0.5)
-
-        async def open_timeline() -> None:
-            await pilot.press("enter", "enter")
-            await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
-            screen = app.screen
-            assert isinstance(screen, TimelineScreen)
-            await until(pilot, lambda: len(screen.versions) > 0)
-
-        await step("timeline of the long history: rows shown", stalls, open_timeline, rows)
-
-        async def move() -> None:
-            for _ in range(60):
-                await pilot.press("down")
-            await pilot.press("pagedown", "pagedown", "end", "home")
-
-        await step("64 moves in it while badges compute", stalls, move, rows)
-
-        async def diff() -> None:
-            await pilot.press("enter")
-            await until(
-                pilot,
-                lambda: isinstance(app.screen, DiffScreen) and app.screen.rendered is not None,
-            )
-
-        await step("diff of the newest pair", stalls, diff, rows)
+        await browse_long_history(app, pilot, stalls, rows)
         await pilot.press("escape", "escape")
         await pilot.pause(0.2)
-
-        async def read_long() -> None:
-            await pilot.press("down", "enter")
-            await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
-            timeline = app.screen
-            await until(pilot, lambda: isinstance(timeline, TimelineScreen) and timeline.versions)
-            await pilot.press("r")
-            await until(
-                pilot,
-                lambda: isinstance(app.screen, ReadingScreen) and app.screen.loaded is not None,
-            )
-            await pilot.pause(0.1)
-
-        await step("reading view of the long document: text shown", stalls, read_long, rows)
-
-        async def findings() -> None:
-            for _ in range(30):
-                await pilot.press("down", "enter")
-
-        await step("30 findings selected (scroll to each)", stalls, findings, rows)
-
-        async def search() -> None:
-            await pilot.press("slash", *"liability", "enter")
-            for _ in range(20):
-                await pilot.press("n")
-
-        await step("search '/liability' and 20 × n", stalls, search, rows)
-        screen = app.screen
-        if isinstance(screen, ReadingScreen) and screen.loaded is not None:
-            rows.append(
-                f"(long document: {len(screen.loaded.text.split()):,} words,"
-                f" {len(screen.query_one(DocumentView).rows):,} rows,"
-                f" {len(screen.loaded.findings)} findings,"
-                f" {len(screen.hits)} matches)"
-            )
+        await read_long_document(app, pilot, stalls, rows)
+        rows += long_document_sizes(app)
     return rows
+
+
+async def browse_long_history(
+    app: TosApp, pilot: Pilot[None], stalls: Stalls, rows: list[str]
+) -> None:
+    """The first document's timeline opened, moved through, and its newest pair diffed."""
+
+    async def open_timeline() -> None:
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen)
+        await until(pilot, lambda: len(screen.versions) > 0)
+
+    await step("timeline of the long history: rows shown", stalls, open_timeline, rows)
+
+    async def move() -> None:
+        for _ in range(60):
+            await pilot.press("down")
+        await pilot.press("pagedown", "pagedown", "end", "home")
+
+    await step("64 moves in it while badges compute", stalls, move, rows)
+
+    async def diff() -> None:
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, DiffScreen) and app.screen.rendered is not None,
+        )
+
+    await step("diff of the newest pair", stalls, diff, rows)
+
+
+async def read_long_document(
+    app: TosApp, pilot: Pilot[None], stalls: Stalls, rows: list[str]
+) -> None:
+    """The long document opened in the reading view, its findings stepped through, searched."""
+
+    async def read_long() -> None:
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: isinstance(app.screen, TimelineScreen))
+        timeline = app.screen
+        await until(pilot, lambda: isinstance(timeline, TimelineScreen) and bool(timeline.versions))
+        await pilot.press("r")
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, ReadingScreen) and app.screen.loaded is not None,
+        )
+        await pilot.pause(0.1)
+
+    await step("reading view of the long document: text shown", stalls, read_long, rows)
+
+    async def findings() -> None:
+        for _ in range(30):
+            await pilot.press("down", "enter")
+
+    await step("30 findings selected (scroll to each)", stalls, findings, rows)
+
+    async def search() -> None:
+        await pilot.press("slash", *"liability", "enter")
+        for _ in range(20):
+            await pilot.press("n")
+
+    await step("search '/liability' and 20 × n", stalls, search, rows)
+
+
+def long_document_sizes(app: TosApp) -> list[str]:
+    """What the reading view held, so the figures above can be read against it."""
+    screen = app.screen
+    if not isinstance(screen, ReadingScreen) or screen.loaded is None:
+        return []
+    return [
+        f"(long document: {len(screen.loaded.text.split()):,} words,"
+        f" {len(screen.query_one(DocumentView).rows):,} rows,"
+        f" {len(screen.loaded.findings)} findings,"
+        f" {len(screen.hits)} matches)"
+    ]
 
 
 def main() -> None:

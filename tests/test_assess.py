@@ -13,20 +13,18 @@ from typing import Any
 
 import pytest
 
-from tosanalyzer.base.bundled import patterns_dir
-from tosanalyzer.judgement.assess import (
+from tosanalyzer.base import patterns_dir
+from tosanalyzer.judgement import (
     DEFAULT_CHECKLIST,
-    Assessment,
     ChecklistFileError,
-    ItemResult,
-    ItemStatus,
+    HomeJurisdictionError,
     VendorDocument,
     assess,
     grade,
     load_checklist,
 )
-from tosanalyzer.judgement.places import HomeJurisdictionError, is_foreign, locate
-from tosanalyzer.models import LocalizedText
+from tosanalyzer.judgement.places import is_foreign, locate
+from tosanalyzer.models import Assessment, ItemResult, ItemStatus, LocalizedText
 from tosanalyzer.workspace import Workspace
 
 WORKSPACE = Workspace()

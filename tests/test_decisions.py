@@ -202,7 +202,7 @@ def carried(tmp_path: Path) -> tuple[list[CarriedDecision], AnalysisResult, int,
         decide(store, old, v1, "changes_without_notice", "dismiss", "gone in v2")
     with Store.open(tmp_path / "store.db") as store:
         decisions = store.decisions(SERVICE, TOS)
-    diff = diff_clauses(old, new)
+    diff = diff_clauses(old, new, WORKSPACE.library)
     result = carry_decisions(
         decisions,
         old_clauses=old.clauses,
@@ -276,7 +276,7 @@ def test_the_latest_decision_on_a_clause_wins(tmp_path: Path) -> None:
         old_clauses=old.clauses,
         new_clauses=new.clauses,
         new_findings=new.findings,
-        aligned=diff_clauses(old, new).changes,
+        aligned=diff_clauses(old, new, WORKSPACE.library).changes,
         normalise=normalise,
     )
     liability = [c for c in result if c.clause_type == "limitation_of_liability"]

@@ -83,7 +83,7 @@ def base() -> AnalysisResult:
 
 
 def clause_diff(base: AnalysisResult, text: str, **facts: VersionFacts) -> ClauseDiff:
-    return diff_clauses(base, analyse(text), **facts)
+    return diff_clauses(base, analyse(text), WORKSPACE.library, **facts)
 
 
 # --- text diff ---------------------------------------------------------------------------------
@@ -278,6 +278,36 @@ def test_a_dropped_notice_period_reads_as_none(base: AnalysisResult) -> None:
     assert "notice of changes: 30 days → none" in [d.summary for d in diff.attribute_deltas]
 
 
+def test_a_new_clause_types_tracked_attribute_is_material(tmp_path: Path) -> None:
+    """Tracking is declared in the pattern file: a new clause type needs no code to count."""
+    (tmp_path / "demo_type.yaml").write_text(
+        """\
+id: "demo_type"
+title: {en: "Demo", ja: "デモ"}
+description: "A clause type for tests."
+severity: "low"
+polarity: "bad"
+attributes: ["notice_days"]
+tracked: [{id: "demo_notice", attribute: "notice_days", label: "demo notice", order: 5}]
+patterns:
+  - id: "demo"
+    phrases: ["demo service"]
+examples:
+  match: ["We may end the demo service."]
+  no_match: ["Nothing here."]
+""",
+        encoding="utf-8",
+    )
+    workspace = Workspace(patterns=tmp_path)
+    old, new = (
+        workspace.analyze_text(f"We may end the demo service with {days} days notice.")
+        for days in (30, 10)
+    )
+    diff = diff_clauses(old, new, workspace.library)
+    assert diff.change_class == "material"
+    assert diff.reasons == ["demo notice: 30 days → 10 days"]
+
+
 def test_a_moved_section_is_matched_as_moved(base: AnalysisResult) -> None:
     contact = BASE[BASE.index("## 5. Contact") :]
     moved = BASE.replace(contact, "").replace(
@@ -294,7 +324,7 @@ def test_a_clause_moved_far_away_is_still_matched_as_moved() -> None:
     filler = [f"Rule {n}: the {n}th kind of widget must be painted blue." for n in range(120)]
     cap = "Our total liability to you for any claim will not exceed $100."
     old = analyse("\n\n".join([cap, *filler]))
-    diff = diff_clauses(old, analyse("\n\n".join([*filler, cap])))
+    diff = diff_clauses(old, analyse("\n\n".join([*filler, cap])), WORKSPACE.library)
     (change,) = diff.changes
     assert change.kind == "moved" and change.reasons == ["moved"]
     assert (change.old_index, change.new_index) == (0, 120)
@@ -304,7 +334,7 @@ def test_a_clause_moved_far_away_is_still_matched_as_moved() -> None:
 def test_a_sentence_boundary_moved_by_punctuation_is_cosmetic(base: AnalysisResult) -> None:
     text = edit(("within two business days.", "within two business days, thank you for writing."))
     split = edit(("within two business days.", "within two business days. Thank you for writing."))
-    diff = diff_clauses(analyse(split), analyse(text))
+    diff = diff_clauses(analyse(split), analyse(text), WORKSPACE.library)
     assert {c.kind for c in diff.changes} == {"modified", "removed"}
     assert diff.change_class == "cosmetic"
 
@@ -372,11 +402,11 @@ def test_analyses_from_different_pattern_libraries_are_refused(base: AnalysisRes
         update={"provenance": base.provenance.model_copy(update={"pattern_library_version": "x"})}
     )
     with pytest.raises(DiffError, match=r"different pattern libraries.*re-analyse"):
-        diff_clauses(other, base)
+        diff_clauses(other, base, WORKSPACE.library)
 
 
 def test_identical_analyses_have_no_changes(base: AnalysisResult) -> None:
-    diff = diff_clauses(base, base)
+    diff = diff_clauses(base, base, WORKSPACE.library)
     assert diff.changes == [] and diff.reasons == [] and diff.change_class == "cosmetic"
 
 
@@ -388,7 +418,7 @@ needs_ota = pytest.mark.skipif(not OTA.is_dir(), reason="../shared/corpora/ota i
 def _real(document: str, old: str, new: str) -> ClauseDiff:
     folder = OTA / document
     texts = [(folder / f"{name}.md").read_text(encoding="utf-8") for name in (old, new)]
-    return diff_clauses(analyse(texts[0]), analyse(texts[1]))
+    return diff_clauses(analyse(texts[0]), analyse(texts[1]), WORKSPACE.library)
 
 
 @needs_ota

@@ -218,3 +218,27 @@ def test_the_documented_example_file_loads_and_passes(tmp_path: Path) -> None:
     workspace = Workspace(write(tmp_path, "perpetual_license.yaml", example))
     run, failures = workspace.test_patterns()
     assert (run, failures) == (3, [])
+
+
+TRACKING = VALID.replace(
+    'polarity: "bad"\n',
+    'polarity: "bad"\nattributes: ["notice_days"]\n'
+    'tracked: [{id: "demo_notice", attribute: "notice_days", label: "demo notice", order: 5}]\n',
+)
+
+
+def test_a_tracked_attribute_the_type_does_not_read_is_refused(tmp_path: Path) -> None:
+    bad = TRACKING.replace('attributes: ["notice_days"]', 'attributes: ["venue"]')
+    with pytest.raises(PatternFileError, match=r"demo_type\.yaml.*tracked 'demo_notice'"):
+        load_library(write(tmp_path, "demo_type.yaml", bad))
+
+
+def test_types_that_track_one_id_must_declare_it_alike(tmp_path: Path) -> None:
+    write(tmp_path, "demo_type.yaml", TRACKING)
+    other = TRACKING.replace('id: "demo_type"', 'id: "other_type"')
+    write(tmp_path, "other_type.yaml", other)
+    assert load_library(tmp_path).get("other_type").tracked
+    write(tmp_path, "other_type.yaml", other.replace('"demo notice"', '"notice"'))
+    differs = r"other_type\.yaml: tracked 'demo_notice' differs .* in demo_type\.yaml"
+    with pytest.raises(PatternFileError, match=differs):
+        load_library(tmp_path)

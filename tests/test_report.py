@@ -8,23 +8,23 @@ from html.parser import HTMLParser
 
 import pytest
 
-from tosanalyzer.base.bundled import patterns_dir
-from tosanalyzer.judgement.assess import (
+from tosanalyzer.base import patterns_dir
+from tosanalyzer.judgement import (
     DEFAULT_CHECKLIST,
-    Assessment,
+    MaterialChange,
     VendorDocument,
     assess,
     load_checklist,
+    render,
 )
 from tosanalyzer.judgement.report import (
     LABELS,
     QUOTES_SHOWN,
-    MaterialChange,
     VendorReport,
-    render,
     render_html,
     render_markdown,
 )
+from tosanalyzer.models import Assessment
 from tosanalyzer.workspace import Workspace
 
 WORKSPACE = Workspace()

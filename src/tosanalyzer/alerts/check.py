@@ -46,7 +46,7 @@ from tosanalyzer.alerts.notify import (
     append_jsonl,
     deliver,
 )
-from tosanalyzer.base.settings import Settings
+from tosanalyzer.base import Settings
 from tosanalyzer.change import ClauseDiff
 from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
 from tosanalyzer.store import (
@@ -57,8 +57,7 @@ from tosanalyzer.store import (
     StoredDocument,
     user_db_path,
 )
-from tosanalyzer.tracking.fetch import FetchSettings
-from tosanalyzer.tracking.tracker import DocumentFetch, fetch_documents
+from tosanalyzer.tracking import DocumentFetch, FetchSettings, fetch_documents
 
 
 class Compared(BaseModel):

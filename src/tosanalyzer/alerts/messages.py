@@ -24,9 +24,8 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, Field
 
-from tosanalyzer.change import ChangeClass, ClauseDiff, FindingDelta
-from tosanalyzer.models import PatternLibrary, Severity, VersionInfo
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.change import ClauseDiff, FindingDelta
+from tosanalyzer.models import ChangeClass, PatternLibrary, Severity, VersionInfo, strip_controls
 
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 """From least to most severe."""

@@ -13,10 +13,10 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib.metadata import version
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -38,11 +38,12 @@ from tosanalyzer.models import (
     Finding,
     PatternLibrary,
     Provenance,
+    Rule,
     SourceText,
     Trace,
     TracedFinding,
 )
-from tosanalyzer.tracking.extract import html_to_markdown
+from tosanalyzer.tracking import html_to_markdown
 
 ANALYSED_LANGUAGES = frozenset({"en"})
 PART_CHARS = 200_000
@@ -185,83 +186,84 @@ class Analyzer:
                 yield replace(match, start=first, end=last, text=text[first:last])
 
     def _triage(self, text: str, clauses: list[Clause], keep_readings: bool = False) -> _Triage:
-        starts = [clause.start for clause in clauses]
-        hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = defaultdict(list)
-        cancelled: dict[tuple[_Scope, str], list[RuleMatch]] = defaultdict(list)
-        rereadings: dict[str, list[RuleMatch]] = defaultdict(list)  # exceptions of scope "match"
-        fair_cues: dict[tuple[_Scope, str], list[str]] = defaultdict(list)
+        """Sort the rule matches of ``text`` by role, then decide clause by clause and type by
+        type whether a finding stands; a finding whose lead-in quotes the next clauses covers
+        them, so their own matches of that type add no second finding."""
         triage = _Triage()
+        by_role = self._by_role(text, clauses, triage, keep_readings)
+        covered: dict[str, int] = {}  # clause type → last clause its previous finding quotes
+        for (index, clause_type), found in sorted(by_role.hits.items()):
+            if covered.get(clause_type, -1) >= index:
+                continue
+            rereaders = by_role.rereaders(self._excepted_by[clause_type])
+            candidate = _Candidate(clauses[index], clause_type, found, rereaders)
+            cancels = self._cancels(text, candidate, by_role)
+            if cancels:
+                triage.cancel(candidate, cancels)
+            else:
+                covered[clause_type] = self._keep(text, clauses, candidate, by_role, triage).index
+        return triage
+
+    def _by_role(
+        self, text: str, clauses: list[Clause], triage: _Triage, keep_readings: bool
+    ) -> _ByRole:
+        """The matches of ``text`` that stay where their rule may reach, by role; the others
+        are set aside in ``triage`` with the reason."""
+        starts = [clause.start for clause in clauses]
+        by_role = _ByRole()
         for match in self._matches(text, clauses, triage, keep_readings):
             index = bisect_right(starts, match.start) - 1
             last = bisect_right(starts, match.end - 1) - 1
-            clause = clauses[index] if index >= 0 else None
             rule = self._rules[(match.clause_type, match.rule_id)]
-            if (
-                clause is None
-                or clause.kind == "heading"
-                or not _within(rule.scope, clauses, index, last, match.end)
-            ):
-                triage.suppressed.append((match, "it crosses a clause boundary"))
-                continue
-            if not rule.allowed_in(clause.section_path):
-                triage.suppressed.append((match, "its section filter keeps it out"))
-                continue
-            scope = (_scope(rule.scope, clause), match.clause_type)
-            if match.role == "exception" and rule.scope == "match":
-                rereadings[match.clause_type].append(match)
-            elif match.role == "exception":
-                cancelled[scope].append(match)
-            elif match.role == "fair_cue":
-                fair_cues[scope].append(f"{match.clause_type}/{match.rule_id}")
+            reason = _out_of_place(rule, clauses, (index, last), match.end)
+            if reason:
+                triage.suppressed.append((match, reason))
             else:
-                hits[(index, match.clause_type)].append((match, last))
-        covered: dict[str, int] = {}  # clause type → last clause its previous finding quotes
-        for (index, clause_type), found in sorted(hits.items()):
-            clause = clauses[index]
-            if covered.get(clause_type, -1) >= index:
-                continue
-            matches = [match for match, _ in found]
-            rereaders = [
-                exception
-                for excepted_by in self._excepted_by[clause_type]
-                for exception in rereadings.get(excepted_by, [])
+                by_role.add(match, rule, clauses[index], last)
+        return by_role
+
+    def _cancels(self, text: str, candidate: _Candidate, by_role: _ByRole) -> list[str]:
+        """The exceptions that cancel ``candidate``: those acting on its clause, paragraph or
+        section that do not merely carve a case out, then, when no match of it stands, the
+        rereadings that set its matches aside."""
+        clause = candidate.clause
+        first_end = min(match.end for match in candidate.matches)
+        cancels = [
+            _key(exception)
+            for exception in by_role.cancelling(
+                candidate.places, self._excepted_by[candidate.clause_type]
+            )
+            if not _carved_out(text, first_end, exception, clause.end)
+        ]
+        if not candidate.standing:
+            cancels += [
+                _key(e)
+                for e in candidate.rereaders
+                if any(_overlap(e, match) for match in candidate.matches)
             ]
-            standing = [(m, end) for m, end in found if not any(_overlap(e, m) for e in rereaders)]
-            places = [_scope(s, clause) for s in ("clause", "paragraph", "section")]
-            first_end = min(match.end for match in matches)
-            cancels = [
-                f"{exception.clause_type}/{exception.rule_id}"
-                for excepted_by in self._excepted_by[clause_type]
-                for place in places
-                for exception in cancelled.get((place, excepted_by), [])
-                if not _carved_out(text, first_end, exception, clause.end)
-            ]
-            if not standing:
-                cancels += [
-                    f"{e.clause_type}/{e.rule_id}"
-                    for e in rereaders
-                    if any(_overlap(e, match) for match in matches)
-                ]
-            if cancels:
-                triage.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
-                triage.cancellations.append(
-                    Cancellation(
-                        clause_type=clause_type,
-                        exceptions=cancels,
-                        start=min(m.start for m in matches),
-                        end=max(m.end for m in matches),
-                    )
-                )
-                continue
-            kept = [match for match, _ in standing]
-            cues = [key for place in places for key in fair_cues.get((place, clause_type), [])]
-            final = _list_end(clauses, max(end for _, end in standing))
-            covered[clause_type] = final.index
-            cue = cues[0] if cues else None
-            triage.findings.append(self._finding(text, (clause, final), clause_type, kept, cue))
-            triage.rules.append(tuple(dict.fromkeys(f"{clause_type}/{m.rule_id}" for m in kept)))
-            triage.cues.append(tuple(dict.fromkeys(cues)))
-        return triage
+        return cancels
+
+    def _keep(
+        self,
+        text: str,
+        clauses: list[Clause],
+        candidate: _Candidate,
+        by_role: _ByRole,
+        triage: _Triage,
+    ) -> Clause:
+        """Record ``candidate`` as a finding on its standing matches, fair when a cue acts on
+        its clause, quoting the list a lead-in opens; the last clause it quotes."""
+        clause_type = candidate.clause_type
+        kept = [match for match, _ in candidate.standing]
+        cues = by_role.cues(candidate.places, clause_type)
+        final = _list_end(clauses, max(end for _, end in candidate.standing))
+        cue = cues[0] if cues else None
+        triage.findings.append(
+            self._finding(text, (candidate.clause, final), clause_type, kept, cue)
+        )
+        triage.rules.append(tuple(dict.fromkeys(f"{clause_type}/{m.rule_id}" for m in kept)))
+        triage.cues.append(tuple(dict.fromkeys(cues)))
+        return final
 
     def _finding(
         self,
@@ -359,6 +361,102 @@ def _within(scope: str, clauses: list[Clause], first: int, last: int, end: int) 
     return scope == "paragraph" and clauses[last].paragraph == clauses[first].paragraph
 
 
+def _key(match: RuleMatch) -> str:
+    """How traces and cancellations name the rule behind a match."""
+    return f"{match.clause_type}/{match.rule_id}"
+
+
+def _out_of_place(rule: Rule, clauses: list[Clause], span: tuple[int, int], end: int) -> str | None:
+    """Why a match from clause ``span[0]`` to ``end`` (in clause ``span[1]``) is set aside, if
+    it is: it lies outside every clause or in a heading, reaches further than its rule may, or
+    falls under headings its rule's section filter keeps it out of."""
+    first, last = span
+    clause = clauses[first] if first >= 0 else None
+    if (
+        clause is None
+        or clause.kind == "heading"
+        or not _within(rule.scope, clauses, first, last, end)
+    ):
+        return "it crosses a clause boundary"
+    if not rule.allowed_in(clause.section_path):
+        return "its section filter keeps it out"
+    return None
+
+
+def _new_lists() -> defaultdict[Any, list[Any]]:
+    return defaultdict(list)
+
+
+@dataclass
+class _ByRole:
+    """The matches of a text that stay in place, sorted by what they do: finding matches per
+    clause and type, each with the last clause it reaches (``hits``); exceptions that cancel
+    where they act (``cancellers``); exceptions of scope "match" that reread words, per type
+    (``rereadings``); fair cues where they act, by name (``fair_cues``)."""
+
+    hits: dict[tuple[int, str], list[tuple[RuleMatch, int]]] = field(default_factory=_new_lists)
+    cancellers: dict[tuple[_Scope, str], list[RuleMatch]] = field(default_factory=_new_lists)
+    rereadings: dict[str, list[RuleMatch]] = field(default_factory=_new_lists)
+    fair_cues: dict[tuple[_Scope, str], list[str]] = field(default_factory=_new_lists)
+
+    def add(self, match: RuleMatch, rule: Rule, clause: Clause, last: int) -> None:
+        """File ``match`` of ``rule``, found in ``clause`` and reaching clause ``last``."""
+        if match.role == "exception" and rule.scope == "match":
+            self.rereadings[match.clause_type].append(match)
+            return
+        scope = (_scope(rule.scope, clause), match.clause_type)
+        if match.role == "exception":
+            self.cancellers[scope].append(match)
+        elif match.role == "fair_cue":
+            self.fair_cues[scope].append(_key(match))
+        else:
+            self.hits[(clause.index, match.clause_type)].append((match, last))
+
+    def rereaders(self, excepted_by: tuple[str, ...]) -> list[RuleMatch]:
+        """The rereadings of the types whose exceptions a type takes."""
+        return [e for clause_type in excepted_by for e in self.rereadings.get(clause_type, [])]
+
+    def cancelling(self, places: list[_Scope], excepted_by: tuple[str, ...]) -> list[RuleMatch]:
+        """The cancelling exceptions of the types in ``excepted_by`` that act in ``places``."""
+        return [
+            exception
+            for clause_type in excepted_by
+            for place in places
+            for exception in self.cancellers.get((place, clause_type), [])
+        ]
+
+    def cues(self, places: list[_Scope], clause_type: str) -> list[str]:
+        """The fair cues of ``clause_type`` that act in ``places``."""
+        return [key for place in places for key in self.fair_cues.get((place, clause_type), [])]
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """The matches of one clause type in one clause: a finding unless an exception cancels
+    it. ``found`` pairs each match with the last clause it reaches; ``rereaders`` are the
+    exceptions of scope "match" that may set some of them aside."""
+
+    clause: Clause
+    clause_type: str
+    found: list[tuple[RuleMatch, int]]
+    rereaders: list[RuleMatch]
+
+    @cached_property
+    def matches(self) -> list[RuleMatch]:
+        return [match for match, _ in self.found]
+
+    @cached_property
+    def standing(self) -> list[tuple[RuleMatch, int]]:
+        """The matches no rereading overlaps, which a finding stands on."""
+        rereaders = self.rereaders
+        return [(m, end) for m, end in self.found if not any(_overlap(e, m) for e in rereaders)]
+
+    @cached_property
+    def places(self) -> list[_Scope]:
+        """Where an exception or a cue must act to reach the clause."""
+        return [_scope(kind, self.clause) for kind in ("clause", "paragraph", "section")]
+
+
 @dataclass
 class _Triage:
     """Findings kept, and rule matches set aside with the reason (for explaining misses);
@@ -371,6 +469,20 @@ class _Triage:
     rules: list[tuple[str, ...]] = field(default_factory=list)
     cues: list[tuple[str, ...]] = field(default_factory=list)
     cancellations: list[Cancellation] = field(default_factory=list)
+
+    def cancel(self, candidate: _Candidate, cancels: list[str]) -> None:
+        """Set ``candidate``'s matches aside, naming the first of the exceptions that cancel
+        it, and record the cancellation for the trace."""
+        matches = candidate.matches
+        self.suppressed += [(m, f"exception {cancels[0]} cancelled it") for m in matches]
+        self.cancellations.append(
+            Cancellation(
+                clause_type=candidate.clause_type,
+                exceptions=cancels,
+                start=min(m.start for m in matches),
+                end=max(m.end for m in matches),
+            )
+        )
 
     def reading_at(self, position: int) -> tuple[int, Normalised, Doc]:
         """The kept part that holds ``position`` of the text."""

@@ -15,8 +15,7 @@ import codecs
 import re
 from pathlib import Path
 
-from tosanalyzer.models import DocumentFormat, SourceText
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import DocumentFormat, SourceText, strip_controls
 
 _FORMATS: dict[str, DocumentFormat] = {
     ".txt": "txt",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -28,6 +28,7 @@ from tosanalyzer.models import (
     RuleSupport,
     Score,
     Trace,
+    TracedFinding,
 )
 
 Analyze = Callable[[str], AnalysisResult]
@@ -308,6 +309,32 @@ class _Helped:
     negative: Callable[[str, int, int], bool]
     """Whether a tag of a category over ``start:end`` would count as a false positive."""
 
+    def helpers(self, categories: Categories, fairness_counts: bool) -> Iterator[tuple[str, str]]:
+        """(role, rule) of each rule or cue that made an item of this text right: a finding
+        rule that tagged a labelled span, a fair cue or an exception that kept a tag off a span
+        where it would have been wrong."""
+        for item in self.trace.findings:
+            yield from self._finding_helpers(item, categories, fairness_counts)
+        for cancel in self.trace.cancellations:
+            for category in categories(cancel.clause_type):
+                if self.negative(category, cancel.start, cancel.end):
+                    yield from (("exception", rule) for rule in cancel.exceptions)
+
+    def _finding_helpers(
+        self, item: TracedFinding, categories: Categories, fairness_counts: bool
+    ) -> Iterator[tuple[str, str]]:
+        """A finding that tags helps through its rules where a category is labelled; one that
+        does not (a fair form, when fairness counts) helps through its cues where a tag would
+        be wrong."""
+        finding = item.finding
+        tags = finding.fairness != "fair" or not fairness_counts
+        for category in categories(finding.clause_type):
+            span = (category, finding.start, finding.end)
+            if tags and self.labelled(*span):
+                yield from (("finding", rule) for rule in item.rules)
+            elif not tags and self.negative(*span):
+                yield from (("fair_cue", cue) for cue in item.fair_cues)
+
 
 def _support(
     texts: Iterable[_Helped], categories: Categories, fairness_counts: bool
@@ -315,22 +342,8 @@ def _support(
     """(role, rule) → the documents or services where the rule made an item right."""
     support: dict[tuple[str, str], set[str]] = defaultdict(set)
     for text in texts:
-        for item in text.trace.findings:
-            finding = item.finding
-            tags = finding.fairness != "fair" or not fairness_counts
-            for category in categories(finding.clause_type):
-                span = (category, finding.start, finding.end)
-                if tags and text.labelled(*span):
-                    for rule in item.rules:
-                        support[("finding", rule)].add(text.group)
-                elif not tags and text.negative(*span):
-                    for cue in item.fair_cues:
-                        support[("fair_cue", cue)].add(text.group)
-        for cancel in text.trace.cancellations:
-            for category in categories(cancel.clause_type):
-                if text.negative(category, cancel.start, cancel.end):
-                    for rule in cancel.exceptions:
-                        support[("exception", rule)].add(text.group)
+        for helper in text.helpers(categories, fairness_counts):
+            support[helper].add(text.group)
     return support
 
 

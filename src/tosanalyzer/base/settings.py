@@ -108,3 +108,9 @@ def load_settings(path: Path | None = None) -> Settings:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first["loc"]) or "(file)"
         raise SettingsError(f"{path}: {field}: {first['msg']}") from exc
+
+
+def home_or_settings(home: str | None) -> str | None:
+    """The home jurisdiction a command was given, else the settings file's (read only then, so
+    a command given ``--home`` never trips over a broken settings file)."""
+    return home if home is not None else load_settings().home

@@ -34,8 +34,8 @@ from tosanalyzer.models import (
     ServiceDeclaration,
     SourcePage,
     slugify,
+    strip_controls,
 )
-from tosanalyzer.models.text import strip_controls
 
 BUILTIN_FILTERS: dict[str, TypeAdapter[Any]] = {
     "removeQueryParams": TypeAdapter(list[str]),

@@ -39,8 +39,15 @@ from markdownify import ATX, MarkdownConverter
 from pydantic import BaseModel, ConfigDict, Field
 from soupsieve import SelectorSyntaxError
 
-from tosanalyzer.models import FilterSpec, RangeSelector, Selector, Selectors, Snapshot, SourcePage
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import (
+    FilterSpec,
+    RangeSelector,
+    Selector,
+    Selectors,
+    Snapshot,
+    SourcePage,
+    strip_controls,
+)
 
 # Elements a reader never sees: their text is code, styling or page metadata, not terms.
 _INVISIBLE = ("script", "style", "noscript", "template", "svg", "head", "iframe")

@@ -39,8 +39,13 @@ import httpx
 from pydantic import BaseModel, ConfigDict, Field
 
 from tosanalyzer import __version__
-from tosanalyzer.models import OPEN_THE_GUARD, FetchErrorKind, FetchFailure, Snapshot
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import (
+    OPEN_THE_GUARD,
+    FetchErrorKind,
+    FetchFailure,
+    Snapshot,
+    strip_controls,
+)
 
 PROJECT_URL: Final = "https://github.com/tosanalyzer/tosanalyzer"
 USER_AGENT: Final = f"tosanalyzer/{__version__} (+{PROJECT_URL})"

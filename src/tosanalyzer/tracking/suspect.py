@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Literal
 
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import strip_controls
 
 SuspectKind = Literal["error_page", "bot_wall", "cookie_wall", "near_empty", "shrunk"]
 

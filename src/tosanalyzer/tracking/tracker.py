@@ -17,8 +17,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
-from tosanalyzer.models import FetchFailure, Snapshot, SourcePage, VersionKind
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import FetchFailure, Snapshot, SourcePage, VersionKind, strip_controls
 from tosanalyzer.store import Store, StoredDocument
 from tosanalyzer.tracking.extract import ExtractError, NeedsJavaScript, combine, extract_snapshot
 from tosanalyzer.tracking.fetch import Fetcher, FetchRequest, FetchSettings, fetch_many

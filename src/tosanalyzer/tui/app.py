@@ -20,8 +20,7 @@ from textual.color import Color
 from textual.filter import LineFilter
 from textual.screen import Screen
 
-from tosanalyzer.models import TrackedService
-from tosanalyzer.models.text import strip_controls
+from tosanalyzer.models import TrackedService, strip_controls
 from tosanalyzer.tui import background
 from tosanalyzer.tui.commands import TosCommands
 from tosanalyzer.tui.diff_screen import DiffScreen

@@ -24,11 +24,14 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tosanalyzer.change import ChangeClass
-from tosanalyzer.judgement.decisions import CarriedDecision
-from tosanalyzer.models import AnalysisResult, Assessment
-from tosanalyzer.store import DecisionKind, StoredDecision
-from tosanalyzer.workspace import DocumentDiff, Workspace
+from tosanalyzer.models import (
+    AnalysisResult,
+    Assessment,
+    ChangeClass,
+    DecisionKind,
+    StoredDecision,
+)
+from tosanalyzer.workspace import CarriedDecision, DocumentDiff, Workspace
 
 T = TypeVar("T")
 

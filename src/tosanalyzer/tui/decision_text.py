@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from tosanalyzer.judgement.decisions import CarriedDecision
 from tosanalyzer.models import Finding
 from tosanalyzer.tui.reading_text import finding_label
+
+if TYPE_CHECKING:
+    from tosanalyzer.workspace import CarriedDecision
 
 DECISION_WORDS = {"accept": ("✓ accepted", "bold green"), "dismiss": ("✗ dismissed", "bold red")}
 STATUS_STYLE = {

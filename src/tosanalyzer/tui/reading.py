@@ -16,9 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Input, Static
 from textual.worker import get_current_worker
 
-from tosanalyzer.judgement.decisions import CarriedDecision
-from tosanalyzer.models import Finding, Severity, VersionInfo
-from tosanalyzer.store import DecisionKind
+from tosanalyzer.models import DecisionKind, Finding, Severity, VersionInfo
 from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, attempt, show_failure, title_bar
 from tosanalyzer.tui.decision_text import finding_entry
@@ -34,7 +32,7 @@ from tosanalyzer.tui.reading_text import (
     matches,
     visible,
 )
-from tosanalyzer.workspace import Workspace
+from tosanalyzer.workspace import CarriedDecision, Workspace
 
 PromptMode = Literal["filter", "search", "accept", "dismiss"]
 

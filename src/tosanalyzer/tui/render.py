@@ -7,12 +7,13 @@ a Terms of Service containing ``[bold]`` or ``[/]`` is shown as written.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rich.table import Table
 from rich.text import Text
 
-from tosanalyzer.change import ClauseDiff, DiffLine, Hunk, TextDiff
+if TYPE_CHECKING:
+    from tosanalyzer.workspace import ClauseDiff, DiffLine, Hunk, TextDiff
 
 BlockKind = Literal["header", "context", "change"]
 

@@ -13,8 +13,7 @@ from pathlib import Path
 
 from rich.text import Text
 
-from tosanalyzer.change import ChangeClass
-from tosanalyzer.models import VersionInfo
+from tosanalyzer.models import ChangeClass, VersionInfo
 
 
 def seen_path(db: Path) -> Path:

@@ -12,8 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from tosanalyzer.change import ChangeClass
-from tosanalyzer.models import VersionInfo
+from tosanalyzer.models import ChangeClass, VersionInfo
 from tosanalyzer.tui.background import Background
 from tosanalyzer.tui.base import BackScreen, TypeAhead, attempt, title_bar, user_error
 from tosanalyzer.tui.seen import PENDING, badge

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from tosanalyzer.base.yamlfiles import read_yaml_model
-from tosanalyzer.models import ClausePattern, PatternLibrary
+from tosanalyzer.base import read_yaml_model
+from tosanalyzer.models import ClausePattern, PatternLibrary, TrackedAttribute
 
 
 class PatternFileError(ValueError):
@@ -55,8 +55,24 @@ def load_library(directory: Path) -> PatternLibrary:
             raise PatternFileError(
                 f"{path}: exceptions_from: {', '.join(unknown)} is not another clause type"
             )
+    _check_tracked_agree(patterns, files)
     return PatternLibrary(
         version=library_version(files),
         patterns=patterns,
         files={pattern.id: path.name for pattern, path in zip(patterns, files, strict=True)},
     )
+
+
+def _check_tracked_agree(patterns: list[ClausePattern], files: list[Path]) -> None:
+    """Types that track one id pool one fact, so they must read and name it alike: otherwise a
+    diff's reasons would depend on which of the files came first."""
+    first: dict[str, tuple[TrackedAttribute, Path]] = {}
+    for pattern, path in zip(patterns, files, strict=True):
+        for tracked in pattern.tracked:
+            declared, where = first.setdefault(tracked.id, (tracked, path))
+            if tracked != declared:
+                raise PatternFileError(
+                    f"{path}: tracked '{tracked.id}' differs from its declaration in"
+                    f" {where.name}: types that track one id give it the same attribute, label"
+                    " and order"
+                )
