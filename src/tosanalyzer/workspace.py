@@ -31,6 +31,7 @@ from tosanalyzer.alerts import (
 from tosanalyzer.analysis import (
     Analyzer,
     DocumentDiff,
+    JudgedSetError,
     LabelledSetError,
     PatternFileError,
     PatternFolder,
@@ -73,6 +74,7 @@ from tosanalyzer.models import (
     DocumentHistory,
     EvalReport,
     ExampleFailure,
+    JudgedReport,
     PatternLibrary,
     StoredDecision,
     TrackedService,
@@ -123,6 +125,7 @@ USER_ERRORS = (
     ExtractError,
     PatternFileError,
     LabelledSetError,
+    JudgedSetError,
     FileNotFoundError,
     DeclarationError,
     ServiceLookupError,
@@ -204,6 +207,14 @@ class Workspace:
         return analysis.score_labelled_set(
             self._patterns, labels, with_errors, split, leave_one_out
         )
+
+    def is_judged(self, labels: Path) -> bool:
+        """Whether a labelled file holds a reviewer's verdicts on findings (judged sets)."""
+        return analysis.is_judged_file(labels)
+
+    def evaluate_judged(self, labels: Path) -> JudgedReport:
+        """Score today's findings on whole documents against a reviewer's verdicts."""
+        return analysis.score_judged_set(self._patterns, labels)
 
     # --- tracking -------------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from tosanalyzer.analysis.evaluation import (
     read_jsonl,
 )
 from tosanalyzer.analysis.folder import PatternFolder
+from tosanalyzer.analysis.judged import JudgedSetError
 from tosanalyzer.analysis.nlp.library import PatternFileError, load_library, pattern_files
 from tosanalyzer.analysis.reading import UrlError, analyze_path, analyze_url
 from tosanalyzer.analysis.review import (
@@ -33,12 +34,18 @@ from tosanalyzer.analysis.review import (
     vendor_report,
     version_change_class,
 )
-from tosanalyzer.analysis.scoring import run_pattern_examples, score_labelled_set
+from tosanalyzer.analysis.scoring import (
+    is_judged_file,
+    run_pattern_examples,
+    score_judged_set,
+    score_labelled_set,
+)
 
 __all__ = [
     "Analyzer",
     "DocumentDiff",
     "Explain",
+    "JudgedSetError",
     "LabelledSetError",
     "PatternFileError",
     "PatternFolder",
@@ -57,12 +64,14 @@ __all__ = [
     "estimate_unseen_tosdr",
     "evaluate_claudette",
     "evaluate_tosdr",
+    "is_judged_file",
     "latest_material_change",
     "load_library",
     "pattern_files",
     "read_jsonl",
     "read_source",
     "run_pattern_examples",
+    "score_judged_set",
     "score_labelled_set",
     "vendor_report",
     "version_change_class",

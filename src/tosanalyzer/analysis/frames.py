@@ -17,11 +17,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span, Token
 
-from tosanalyzer.models import Actor, Cause, ClauseForm, Frame, Modality, Notice
+from tosanalyzer.models import Actor, AnalysisResult, Cause, ClauseForm, Frame, Modality, Notice
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
 """The tagger and parser trained by scripts/train-parser (UD English EWT, CC BY-SA 4.0)."""
 
+_WHITE_SPACE = re.compile(r"\s")
 _SUBJECTS = {"nsubj", "nsubj:pass", "csubj", "expl"}
 _CLIMB = {"xcomp", "advcl", "conj", "acl", "ccomp", "acl:relcl"}
 _MODALS: dict[str, Modality] = {
@@ -80,8 +81,20 @@ def load_parser(model: Path = MODEL_DIR) -> Language:
     return spacy.load(model)
 
 
+def with_frames(result: AnalysisResult) -> AnalysisResult:
+    """``result`` with the frame of each finding, read around the words its rule matched."""
+    framed = []
+    for finding in result.findings:
+        at = max(finding.quote.find(finding.matched_text), 0)
+        frame = read_frame(finding.quote, (at, at + len(finding.matched_text)))
+        framed.append(finding.model_copy(update={"frame": frame}))
+    return result.model_copy(update={"findings": framed})
+
+
 def read_frame(clause: str, matched: tuple[int, int], parser: Language | None = None) -> Frame:
-    """The frame of ``clause`` around the characters ``matched`` (offsets into ``clause``)."""
+    """The frame of ``clause`` around the characters ``matched`` (offsets into ``clause``).
+    Line breaks of hard-wrapped text read as spaces, offsets unchanged."""
+    clause = _WHITE_SPACE.sub(" ", clause)
     doc = (parser or load_parser())(clause)
     span = doc.char_span(*matched, alignment_mode="expand") or doc[:]
     predicate = _predicate(span)

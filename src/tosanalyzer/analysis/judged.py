@@ -42,7 +42,8 @@ def is_judged_set(rows: list[dict[str, object]]) -> bool:
 
 
 def read_judged(path: Path) -> list[JudgedRow]:
-    rows = []
+    """The rows of a judged file (an absent file of the repository's own verdicts: none)."""
+    rows: list[JudgedRow] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
             continue

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from tosanalyzer.analysis.documents import read_source
 from tosanalyzer.analysis.folder import PatternFolder
+from tosanalyzer.analysis.frames import with_frames
 from tosanalyzer.models import AnalysisResult, FetchFailure, SourcePage
 from tosanalyzer.tracking import FetchSettings, extract_snapshot, fetch_page
 
@@ -19,8 +20,8 @@ class UrlError(ValueError):
 
 
 def analyze_path(patterns: PatternFolder, path: Path) -> AnalysisResult:
-    """Analyse a local .txt, .md or .html file."""
-    return patterns.analyzer.analyze_source(read_source(path))
+    """Analyse a local .txt, .md or .html file, each finding with who may do what."""
+    return with_frames(patterns.analyzer.analyze_source(read_source(path)))
 
 
 def analyze_url(patterns: PatternFolder, url: str, settings: FetchSettings) -> AnalysisResult:
@@ -29,4 +30,4 @@ def analyze_url(patterns: PatternFolder, url: str, settings: FetchSettings) -> A
     if isinstance(outcome, FetchFailure):
         raise UrlError(f"cannot fetch {url}: {outcome.kind}: {outcome.message}")
     page = extract_snapshot(outcome, SourcePage(fetch=url))
-    return patterns.analyzer.analyze_text(page.markdown, url, "html")
+    return with_frames(patterns.analyzer.analyze_text(page.markdown, url, "html"))

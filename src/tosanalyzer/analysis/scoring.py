@@ -27,12 +27,16 @@ from tosanalyzer.analysis.evaluation import (
     read_jsonl,
 )
 from tosanalyzer.analysis.folder import PatternFolder
+from tosanalyzer.analysis.judged import is_judged_set, read_judged, score_judged
+from tosanalyzer.analysis.reading import analyze_path
+from tosanalyzer.base import corpora_dir
 from tosanalyzer.models import (
     CLAUDETTE_CATEGORIES,
     AnalysisResult,
     EvalReport,
     ExampleFailure,
     Finding,
+    JudgedReport,
 )
 
 Expected = Literal["match", "no_match", "fair"]
@@ -156,3 +160,23 @@ def _estimate_unseen(
         return estimate_unseen_claudette(rows, labels, tracing, analyzer.provenance, split)
     tracing = Tracing(analyzer.trace, analyze_without, meaning.tosdr_labels, meaning.tosdr_of)
     return estimate_unseen_tosdr(rows, labels, tracing, analyzer.provenance)
+
+
+OWN_VERDICTS = ("judged", "verdicts.jsonl")
+"""Where the repository keeps its own verdicts, under the bundled corpora folder."""
+
+
+def is_judged_file(labels: Path) -> bool:
+    """Whether a labelled file holds a reviewer's verdicts rather than labels."""
+    return is_judged_set(read_jsonl(labels))
+
+
+def score_judged_set(patterns: PatternFolder, labels: Path) -> JudgedReport:
+    """Score today's findings on the documents a judged file covers (its ``source`` paths are
+    relative to the shared folder it lies in, two levels up), with the repository's own
+    verdicts on findings the file never saw."""
+    own_file = corpora_dir().joinpath(*OWN_VERDICTS)
+    own = read_judged(own_file) if own_file.is_file() else []
+    return score_judged(
+        [labels], labels.resolve().parents[2], lambda path: analyze_path(patterns, path), own
+    )

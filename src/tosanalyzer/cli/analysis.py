@@ -16,7 +16,13 @@ from tosanalyzer.cli.app import (
     app,
     open_workspace,
 )
-from tosanalyzer.cli.printers import out, print_analysis, print_eval_report, print_json
+from tosanalyzer.cli.printers import (
+    out,
+    print_analysis,
+    print_eval_report,
+    print_json,
+    print_judged_report,
+)
 
 patterns_app = typer.Typer(
     help="Inspect and test the clause-pattern library.", no_args_is_help=True
@@ -86,10 +92,17 @@ def patterns_test(json_output: JsonOption = False, patterns: PatternsOption = No
 
 @app.command("eval")
 def eval_command(
-    labels: Annotated[Path, typer.Argument(help="CLAUDETTE or ToS;DR labelled JSONL file.")],
+    labels: Annotated[
+        Path, typer.Argument(help="CLAUDETTE, ToS;DR or judged-findings JSONL file.")
+    ],
     json_output: JsonOption = False,
     errors: Annotated[
-        bool, typer.Option("--errors", help="List false positives and false negatives.")
+        bool,
+        typer.Option(
+            "--errors",
+            help="List false positives and false negatives (judged sets: the findings not"
+            " judged yet).",
+        ),
     ] = False,
     split: Annotated[
         str | None,
@@ -108,8 +121,16 @@ def eval_command(
     ] = False,
     patterns: PatternsOption = None,
 ) -> None:
-    """Score clause tagging against labelled sentences or quotes (precision, recall, F1)."""
+    """Score clause tagging against labelled sentences or quotes (precision, recall, F1), or
+    today's findings against a reviewer's verdicts on whole documents (judged sets)."""
     with open_workspace(patterns) as ws:
+        if ws.is_judged(labels):
+            judged = ws.evaluate_judged(labels)
+            if json_output:
+                print_json(judged, exclude=None if errors else {"unjudged"})
+            else:
+                print_judged_report(judged, errors)
+            return
         report = ws.evaluate(labels, with_errors=errors, split=split, leave_one_out=leave_one_out)
     if json_output:
         print_json(report, exclude=None if errors else {"errors"})

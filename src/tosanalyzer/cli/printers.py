@@ -17,7 +17,7 @@ from rich.segment import Segment
 from tosanalyzer.models import strip_controls
 
 if TYPE_CHECKING:
-    from tosanalyzer.models import AnalysisResult, EvalReport, TrackedService
+    from tosanalyzer.models import AnalysisResult, EvalReport, JudgedReport, TrackedService
     from tosanalyzer.workspace import DocumentDiff, DocumentFetch, RunDigest
 
 
@@ -91,6 +91,8 @@ def print_analysis(result: AnalysisResult) -> None:
             + (f"  [green]{escape(form)}[/green]" if form else "")
         )
         out.print(f"        “{escape(' '.join(finding.quote.split()))}”")
+        if finding.frame is not None:
+            out.print(f"        [magenta]who may do what: {escape(finding.frame.says())}[/magenta]")
         facts_line = _attribute_line(finding.attributes.model_dump(exclude_defaults=True))
         if facts_line:
             out.print(f"        [cyan]{escape(facts_line)}[/cyan]")
@@ -241,3 +243,27 @@ def print_digest(digest: RunDigest, quiet: bool = False) -> None:
             out.print(f"sent {plural(result.alerts, 'alert')} to {label}")
         else:
             out.print(f"[dim]nothing to send to {label}[/dim]")
+
+
+def print_judged_report(report: JudgedReport, unjudged: bool) -> None:
+    """Per document and in all: verdicts, precision (C over judged), misses found, and how many
+    findings wait for a verdict (listed with ``unjudged``: offsets and quote hashes)."""
+    for document in report.documents:
+        counts = " ".join(f"{verdict} {n}" for verdict, n in document.verdicts.items())
+        out.print(
+            f"{escape(document.source)}: {document.findings} findings · {counts} · "
+            f"{document.unjudged} not judged · misses found {document.misses_found}"
+            f"/{document.misses}"
+        )
+    precision = "n/a" if report.precision is None else f"{report.precision:.3f}"
+    out.print(
+        f"precision {precision} ({report.verdicts['C']} correct of {report.judged} judged); "
+        f"{len(report.unjudged)} of {report.findings} findings not judged yet; "
+        f"misses found {report.misses_found}/{report.misses}"
+    )
+    if unjudged:
+        for finding in report.unjudged:
+            out.print(
+                f"not judged: {escape(finding.source)} {finding.start}-{finding.end} "
+                f"{finding.pattern_id} sha256:{finding.quote_sha256}"
+            )

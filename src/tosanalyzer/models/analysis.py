@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from tosanalyzer.models.frames import Frame
 from tosanalyzer.models.patterns import Polarity, Severity
 
 DocumentFormat = Literal["txt", "md", "html"]
@@ -74,6 +75,11 @@ class Finding(BaseModel):
         default=None, description="'<clause type>/<rule id>' of the rule that made it fair."
     )
     attributes: Attributes
+    frame: Frame | None = Field(
+        default=None,
+        description="Who may do what in the clause, read from a dependency parse (given by"
+        " `analyze` of a file or page; not yet by the other commands).",
+    )
 
 
 class Provenance(BaseModel):

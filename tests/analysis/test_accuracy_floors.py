@@ -14,7 +14,7 @@ import pytest
 from tosanalyzer.models import CLAUDETTE_CATEGORIES, EvalReport
 from tosanalyzer.workspace import Workspace
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 CLAUDETTE = SHARED / "claudette" / "dev.jsonl"
 TOSDR = SHARED / "tosdr" / "dev.jsonl"
 MARGIN = 0.02

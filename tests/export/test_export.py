@@ -19,7 +19,7 @@ from tosanalyzer.cli import app
 from tosanalyzer.store import Store
 from tosanalyzer.workspace import Workspace
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / export.SCHEMA_FILE
 DOCS = (ROOT / "docs" / "export.md").read_text(encoding="utf-8")
 RUNNER = CliRunner()

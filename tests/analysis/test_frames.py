@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tosanalyzer.analysis.frames import MODEL_DIR, load_parser, read_frame
+from tosanalyzer.cli import app
 from tosanalyzer.models.frames import Frame
 
 
@@ -147,3 +150,24 @@ def test_the_shipped_parser_says_what_it_was_trained_on() -> None:
     assert "English Web Treebank" in meta["description"]
     assert meta["test_scores"]["dep_uas"] > 0.8
     assert load_parser().pipe_names == ["tok2vec", "tagger", "parser"]
+
+
+def test_hard_wrapped_clauses_read_as_one_line() -> None:
+    frame = _frame("We may close your account without prior\nnotice to you.", "close your account")
+    assert (frame.actor, frame.notice) == ("provider", "without")
+
+
+def test_analyze_gives_each_finding_its_frame(tmp_path: Path) -> None:
+    terms = tmp_path / "terms.md"
+    terms.write_text(
+        "# Terms\n\nWe may terminate your account at any time without notice.\n\n"
+        "You may not use the Service to train any artificial intelligence model.\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    data = json.loads(runner.invoke(app, ["analyze", str(terms), "--json"]).stdout)
+    frames = {f["clause_type"]: f["frame"] for f in data["findings"]}
+    assert frames["unilateral_termination"]["actor"] == "provider"
+    assert frames["unilateral_termination"]["notice"] == "without"
+    text = runner.invoke(app, ["analyze", str(terms)]).stdout
+    assert "who may do what: provider may terminate (without notice)" in text

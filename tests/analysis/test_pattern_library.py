@@ -213,7 +213,7 @@ def test_subfolders_are_not_clause_types(tmp_path: Path) -> None:
 
 
 def test_the_documented_example_file_loads_and_passes(tmp_path: Path) -> None:
-    docs = (Path(__file__).parents[1] / "docs" / "patterns.md").read_text(encoding="utf-8")
+    docs = (Path(__file__).parents[2] / "docs" / "patterns.md").read_text(encoding="utf-8")
     example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
     workspace = Workspace(write(tmp_path, "perpetual_license.yaml", example))
     run, failures = workspace.test_patterns()

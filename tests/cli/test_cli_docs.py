@@ -20,7 +20,7 @@ import typer.main
 
 from tosanalyzer.cli import app
 
-DOCS_PATH = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
+DOCS_PATH = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
 DOCS = DOCS_PATH.read_text(encoding="utf-8")
 ROOT = typer.main.get_command(app)
 

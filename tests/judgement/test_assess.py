@@ -30,7 +30,7 @@ from tosanalyzer.workspace import Workspace
 WORKSPACE = Workspace()
 KNOWN = {pattern.id for pattern in WORKSPACE.library.patterns}
 CHECKLIST = load_checklist(patterns_dir() / DEFAULT_CHECKLIST, KNOWN)
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 HUGGING_FACE = REPO.parent / "shared" / "corpora" / "ota" / "hugging-face" / "terms-of-service"
 
 HARSH = """# Acme Notes Terms

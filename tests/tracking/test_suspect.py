@@ -181,7 +181,7 @@ def test_most_of_the_terms_removed_is_a_shrink_in_either_language(before: str, a
 
 # --- the real histories Open Terms Archive recorded --------------------------------------------
 
-OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota"
+OTA = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "ota"
 
 # Each one read by hand (see the issue 4 report): all are broken captures, none is a real text.
 VERIFIED_SUSPECTS = {

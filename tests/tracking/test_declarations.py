@@ -27,7 +27,7 @@ from tosanalyzer.tracking.declarations import (
     unsupported_filters,
 )
 
-OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota-declarations"
+OTA = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "ota-declarations"
 needs_ota = pytest.mark.skipif(not OTA.is_dir(), reason="../shared/corpora is not present")
 SERVICES = corpora_dir() / "services"
 

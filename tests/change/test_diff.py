@@ -27,7 +27,7 @@ from tosanalyzer.models import AnalysisResult
 from tosanalyzer.workspace import Workspace
 
 WORKSPACE = Workspace()
-OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota"
+OTA = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "ota"
 
 BASE = """# Acme Terms of Service
 

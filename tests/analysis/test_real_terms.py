@@ -10,7 +10,7 @@ import pytest
 from tosanalyzer.workspace import Workspace
 
 HUGGING_FACE = (
-    Path(__file__).resolve().parents[2] / "shared" / "corpora" / "ota" / "hugging-face"
+    Path(__file__).resolve().parents[3] / "shared" / "corpora" / "ota" / "hugging-face"
     / "terms-of-service"
 )
 VERSIONS = sorted(HUGGING_FACE.glob("*.md")) if HUGGING_FACE.is_dir() else []

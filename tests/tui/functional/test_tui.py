@@ -8,12 +8,10 @@ import re
 from pathlib import Path
 
 import pytest
-from pilot_helpers import settle
+from pilot_helpers import MARKUP, SIZE, open_diff, open_reading, open_timeline, settle
 from rich.console import Console
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, OptionList
 
-from tosanalyzer.store import Store
 from tosanalyzer.tui.app import OpenAt, TosApp
 from tosanalyzer.tui.diff_screen import DiffScreen
 from tosanalyzer.tui.document_view import DocumentView
@@ -25,53 +23,6 @@ from tosanalyzer.tui.render import plain
 from tosanalyzer.tui.timeline import TimelineScreen
 from tosanalyzer.tui.vendors import VendorScreen, VendorsScreen
 from tosanalyzer.workspace import Workspace
-
-SIZE = (100, 30)
-
-
-CAP_100 = (
-    "# Terms\n\n## Liability\n\nOur total liability to you will not exceed one hundred dollars"
-    " ($100).\n\n## Disputes\n\nYou may bring claims in the courts of your place of residence.\n"
-    "\n## Contact\n\nWrite to us at the address below.\n"
-)
-CAP_50 = (
-    "# Terms\n\n## Liability\n\nOur total liability to you will not exceed fifty dollars"
-    " ($50).\n\n## Disputes\n\nAny dispute will be resolved by binding arbitration.\n"
-    "\n## Contact\n\nWrite to us at the address below.\n"
-)
-MARKUP = "[bold]Not bold[/] and [link=x]not a link[/link] [/] [red on"
-MARKUP_TEXT = CAP_50.replace("Write to us at the address below.", MARKUP)
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "store.db"
-    with Store.open(path) as store:
-        store.ensure_document("Acme", "Terms of Service")
-        for day, text in ((1, CAP_100), (2, CAP_50), (3, MARKUP_TEXT)):
-            store.add_version("Acme", "Terms of Service", text, f"2026-03-0{day}T09:00:00Z")
-        store.ensure_document("[b]Bracket[/b] Corp", "Privacy Policy")
-        store.add_version("[b]Bracket[/b] Corp", "Privacy Policy", CAP_100, "2026-03-01T09:00:00Z")
-    return path
-
-
-async def open_timeline(pilot: Pilot[None]) -> TimelineScreen:
-    await settle(pilot)
-    await pilot.press("enter")  # Acme is the first vendor
-    await pilot.press("enter")  # its only document
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, TimelineScreen)
-    return pilot.app.screen
-
-
-async def open_diff(pilot: Pilot[None], *keys: str) -> DiffScreen:
-    await open_timeline(pilot)
-    await pilot.press(*keys)
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, DiffScreen)
-    assert screen.rendered is not None
-    return screen
 
 
 def panel(screen: DiffScreen) -> str:
@@ -310,30 +261,6 @@ async def test_command_palette_opens_a_vendor(db: Path) -> None:
         assert app.screen.service.name == "[b]Bracket[/b] Corp"
 
 
-# --- snapshots (pytest-textual-snapshot, SVG in tests/__snapshots__) ---------------------------
-
-
-def test_snapshot_vendors(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=settle)
-
-
-def test_snapshot_timeline(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def before(pilot: Pilot[None]) -> None:
-        await open_timeline(pilot)
-        await pilot.press("space")
-
-    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=before)
-
-
-def test_snapshot_diff(db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def before(pilot: Pilot[None]) -> None:
-        await open_diff(pilot, "down", "enter")
-        await pilot.press("n")
-        await pilot.pause()
-
-    assert snap_compare(TosApp(Workspace(db=db)), terminal_size=SIZE, run_before=before)
-
-
 @pytest.mark.anyio
 async def test_command_palette_runs_the_diff_actions_and_q_quits(db: Path) -> None:
     app = TosApp(Workspace(db=db))
@@ -367,39 +294,6 @@ async def test_leaving_the_diff_before_it_is_ready(db: Path) -> None:
 
 
 # --- the reading view ------------------------------------------------------------------------
-
-FILLER = "".join(
-    f"## Part {i}\n\nThis part number {i} describes how the pages of the site look and which"
-    " colours they use.\n\n"
-    for i in range(1, 31)
-)
-LONG = (
-    "# Terms\n\n"
-    + FILLER
-    + "## Disputes\n\nAny dispute will be resolved by binding arbitration.\n\n"
-    "## Liability\n\nOur total liability to you will not exceed fifty dollars ($50).\n\n"
-    f"## Notes\n\n{MARKUP}\n"
-)
-
-
-@pytest.fixture
-def long_db(tmp_path: Path) -> Path:
-    path = tmp_path / "long.db"
-    with Store.open(path) as store:
-        store.ensure_document("Acme", "Terms of Service")
-        store.add_version("Acme", "Terms of Service", CAP_100, "2026-03-01T09:00:00Z")
-        store.add_version("Acme", "Terms of Service", LONG, "2026-03-02T09:00:00Z")
-    return path
-
-
-async def open_reading(pilot: Pilot[None], *keys: str) -> ReadingScreen:
-    await open_timeline(pilot)
-    await pilot.press(*keys, "r")
-    await settle(pilot)
-    screen = pilot.app.screen
-    assert isinstance(screen, ReadingScreen)
-    assert screen.loaded is not None
-    return screen
 
 
 def listed(screen: ReadingScreen) -> list[str]:
@@ -555,15 +449,6 @@ async def test_command_palette_reading_entries(long_db: Path) -> None:
         console = Console(width=100, record=True, file=io.StringIO())
         console.print(help_table())
         assert "Reading view" in console.export_text()
-
-
-def test_snapshot_reading(long_db: Path, snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def before(pilot: Pilot[None]) -> None:
-        await open_reading(pilot)
-        await pilot.press("enter")
-        await pilot.pause()
-
-    assert snap_compare(TosApp(Workspace(db=long_db)), terminal_size=SIZE, run_before=before)
 
 
 def test_reading_rows_wrap_at_spaces_and_paint_literally() -> None:

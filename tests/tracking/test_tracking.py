@@ -263,7 +263,7 @@ def test_cli_track_fetch_and_history(declared: Path, server: LocalServer, tmp_pa
     assert "no tracked service 'globex'" in unknown.output
 
 
-OTA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
+OTA = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 
 
 @pytest.mark.skipif(not (OTA / "ota").is_dir(), reason="../shared/corpora is not present")

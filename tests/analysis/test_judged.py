@@ -7,8 +7,10 @@ import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from tosanalyzer.analysis.judged import JudgedSetError, quote_hash, score_judged
+from tosanalyzer.cli import app
 from tosanalyzer.models.judged import JudgedRow
 from tosanalyzer.workspace import Workspace
 
@@ -20,7 +22,7 @@ TEXT = (
     "We may terminate your account at any time without notice.\n\n"
     "These terms are governed by the laws of the State of New York.\n"
 )
-SHARED_JUDGED = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "judged"
+SHARED_JUDGED = Path(__file__).resolve().parents[3] / "shared" / "corpora" / "judged"
 
 
 def _shared(tmp_path: Path, rows: list[dict[str, object]]) -> tuple[Path, Path]:
@@ -132,3 +134,18 @@ def test_the_shared_set_it_was_judged_on_is_read_whole() -> None:
     )
     assert report.judged + len(report.unjudged) == report.findings > 100
     assert report.judged >= 100
+
+
+def test_eval_reads_a_judged_file_and_lists_what_waits_for_a_verdict(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    _, judged = _shared(shared, [_row("arbitration", "C", "resolved by binding arbitration")])
+    placed = shared / "corpora" / "judged" / "set.jsonl"
+    placed.parent.mkdir(parents=True)
+    judged.rename(placed)
+    runner = CliRunner()
+    text = runner.invoke(app, ["eval", str(placed), "--errors"])
+    assert text.exit_code == 0, text.output
+    assert "precision 1.000 (1 correct of 1 judged)" in text.output
+    assert "not judged: corpora/ota/acme" in text.output
+    data = json.loads(runner.invoke(app, ["eval", str(placed), "--json"]).stdout)
+    assert data["verdicts"]["C"] == 1 and "unjudged" not in data
