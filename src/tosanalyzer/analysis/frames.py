@@ -15,8 +15,9 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
+from tosanalyzer.analysis.nlp.attributes import extract_notice_days
 from tosanalyzer.models import Actor, AnalysisResult, Cause, ClauseForm, Frame, Modality, Notice
 
 MODEL_DIR = Path(__file__).resolve().parent / "model"
@@ -56,7 +57,6 @@ _NOTICE_GIVEN = re.compile(
     r"|\b(?:we will|we'll|we shall) (?:notify|tell|inform) you\b|\bgiving you notice\b",
     re.IGNORECASE,
 )
-_DAYS = re.compile(r"\b(\d{1,3}) (?:\([0-9]+\) )?(?:business |calendar )?days?['’]?", re.I)
 _ANY_REASON = re.compile(
     r"\bfor any (?:or no )?reason\b|\bwith or without cause\b|\bfor no reason\b"
     r"|\bfor convenience\b",
@@ -82,11 +82,17 @@ def load_parser(model: Path = MODEL_DIR) -> Language:
 
 
 def with_frames(result: AnalysisResult) -> AnalysisResult:
-    """``result`` with the frame of each finding, read around the words its rule matched."""
+    """``result`` with the frame of each finding, read around the words its rule matched.
+    A clause several findings quote (one sentence, several types) is parsed once."""
+    parser = load_parser()
+    parsed: dict[str, Doc] = {}
     framed = []
     for finding in result.findings:
+        clause = _WHITE_SPACE.sub(" ", finding.quote)
+        if clause not in parsed:
+            parsed[clause] = parser(clause)
         at = max(finding.quote.find(finding.matched_text), 0)
-        frame = read_frame(finding.quote, (at, at + len(finding.matched_text)))
+        frame = _frame(parsed[clause], (at, at + len(finding.matched_text)))
         framed.append(finding.model_copy(update={"frame": frame}))
     return result.model_copy(update={"findings": framed})
 
@@ -94,20 +100,22 @@ def with_frames(result: AnalysisResult) -> AnalysisResult:
 def read_frame(clause: str, matched: tuple[int, int], parser: Language | None = None) -> Frame:
     """The frame of ``clause`` around the characters ``matched`` (offsets into ``clause``).
     Line breaks of hard-wrapped text read as spaces, offsets unchanged."""
-    clause = _WHITE_SPACE.sub(" ", clause)
-    doc = (parser or load_parser())(clause)
+    return _frame((parser or load_parser())(_WHITE_SPACE.sub(" ", clause)), matched)
+
+
+def _frame(doc: Doc, matched: tuple[int, int]) -> Frame:
+    clause = doc.text
     span = doc.char_span(*matched, alignment_mode="expand") or doc[:]
     predicate = _predicate(span)
     governors = _governors(predicate)
     notice = _notice(clause)
-    days = _DAYS.search(clause) if notice == "given" else None
     return Frame(
         actor=_actor(governors),
         modality=_modality(governors),
         polarity="denied" if _denied(governors) else "affirmed",
         form=_form(clause),
         notice=notice,
-        notice_days=int(days.group(1)) if days else None,
+        notice_days=extract_notice_days(clause) if notice == "given" else None,
         cause=_cause(clause),
         sole_discretion=bool(_DISCRETION.search(clause)),
         opt_out=bool(_OPT_OUT.search(clause)),

@@ -42,7 +42,7 @@ def is_judged_set(rows: list[dict[str, object]]) -> bool:
 
 
 def read_judged(path: Path) -> list[JudgedRow]:
-    """The rows of a judged file (an absent file of the repository's own verdicts: none)."""
+    """The rows of a judged file, each checked; a broken row names its file and line."""
     rows: list[JudgedRow] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         if not line.strip():
